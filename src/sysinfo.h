@@ -1,0 +1,16 @@
+/* sysinfo.h: what run.json records about the machine and the toolchain, so a reader can
+ * reproduce a run. Owner: runner work (src/sysinfo.c). Not thread-safe (uses popen). */
+#ifndef SYSINFO_H
+#define SYSINFO_H
+#include <yajl/yajl_gen.h>
+
+/* Emits, into g (inside an open map), the keys "machine" (hostname, cpu_model, cores,
+ * memory_bytes, os), "kernel" (release, version, machine) and "git" (commit, dirty) for the
+ * checkout at root, and "tools" (pocbench build: compiler, libyajl, OpenSSL, http-parser;
+ * runtimes found on PATH: python3, go, gcc). Missing facts are JSON null. */
+void sysinfo_write(yajl_gen g, const char *root);
+
+/* Runs cmd via sh -c and returns its first output line (trimmed) in buf, or "" on failure. */
+char *sysinfo_cmd_line(const char *cmd, char *buf, size_t cap);
+
+#endif
