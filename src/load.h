@@ -91,10 +91,19 @@ struct load_opts {
   double scale;                      /* --scale F multiplies every duration (default 1) */
   char **merge_files;                /* --merge A.json B.json ...: print the combined summary */
   size_t nmerge_files;
+  /* options.c bookkeeping: which options were given at all and which as flags (flags win over
+   * --config); the bits are private to options.c. finalized: options_finalize ran (it applies
+   * --scale exactly once). */
+  uint64_t given;
+  uint64_t given_cli;
+  bool finalized;
 };
 
-/* Parses argv (after "load"). On error returns -EINVAL with a message naming the bad flag or
- * expression in err (caller exits 104). --help prints usage to stdout and returns 1. */
+/* Parses argv (argv[0] is "load"); initialises *o first (so options_free is always safe after
+ * it). On error returns -EINVAL with a message naming the bad flag or expression in err (caller
+ * exits 104). --help prints usage to stdout and returns 1. Usual sequence:
+ *   options_parse_args -> options_load_config(o->config_path) if set -> options_finalize
+ * (options_finalize loads o->config_path itself when the caller has not). */
 int options_parse_args(int argc, char **argv, struct load_opts *o, char *err, size_t errlen);
 /* Applies a k6 options JSON file (stages, vus, duration, scenarios subset, thresholds,
  * summaryTrendStats). Flags given on the command line win over the file. 0 / -EINVAL + err. */
