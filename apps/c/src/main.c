@@ -7,7 +7,8 @@
  * until every request already handed to the handler has been fully written (or DRAIN_MS has
  * passed); then the process exits 0. Idle keep-alive connections are simply closed.
  * HOST (default 0.0.0.0) and PORT (default 8080) come from the environment; PORT=0 takes a free
- * port. One line on stderr says where it listens; nothing is logged per request. */
+ * port. CAPP_JSON picks how /json numbers reach yajl (payload.h). One line on stderr says where
+ * it listens; nothing is logged per request. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -120,8 +121,18 @@ int main(void) {
     return 1;
   }
 
+  const char *json = getenv("CAPP_JSON");
+  enum payload_json_mode jmode = PAYLOAD_JSON_DIGITS;
+  if (json && *json && strcmp(json, "digits") != 0) {
+    if (strcmp(json, "yajl-integer") != 0) {
+      fprintf(stderr, "c-h2o: CAPP_JSON=%s: expected digits or yajl-integer\n", json);
+      return 2;
+    }
+    jmode = PAYLOAD_JSON_YAJL_INTEGER;
+  }
+
   metrics_init();
-  if (payload_init() < 0) {
+  if (payload_init(jmode) < 0) {
     fprintf(stderr, "c-h2o: out of memory\n");
     return 1;
   }
@@ -146,8 +157,9 @@ int main(void) {
   h2o_socket_read_start(listener, on_accept);
   h2o_socket_t *sigsock = h2o_evloop_socket_create(loop, sfd, H2O_SOCKET_FLAG_DONT_READ);
   h2o_socket_read_start(sigsock, on_signal);
-  fprintf(stderr, "c-h2o: listening on %s:%d (h2o %s evloop, one thread)\n", host,
-          bound_port(lfd), H2O_VERSION);
+  fprintf(stderr, "c-h2o: listening on %s:%d (h2o %s evloop, one thread, /json numbers: %s)\n",
+          host, bound_port(lfd), H2O_VERSION,
+          jmode == PAYLOAD_JSON_DIGITS ? "digits" : "yajl-integer");
 
   while (!stopping) h2o_evloop_run(loop, INT32_MAX);
 

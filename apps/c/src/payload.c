@@ -20,8 +20,10 @@
 #define JSON_N 5000
 
 static yajl_gen gen;
+static enum payload_json_mode json_mode;
 
-int payload_init(void) {
+int payload_init(enum payload_json_mode mode) {
+  json_mode = mode;
   gen = yajl_gen_alloc(NULL);
   return gen ? 0 : -ENOMEM;
 }
@@ -65,7 +67,20 @@ int payload_json(const char **body, size_t *len) {
   G(yajl_gen_integer(gen, 42));
   G(yajl_gen_string(gen, (const unsigned char *)"data", 4));
   G(yajl_gen_array_open(gen));
-  for (int i = 0; i < JSON_N; i++) G(yajl_gen_integer(gen, i));
+  if (json_mode == PAYLOAD_JSON_YAJL_INTEGER) {
+    for (int i = 0; i < JSON_N; i++) G(yajl_gen_integer(gen, i));
+  } else {
+    char digits[12];
+    for (int i = 0; i < JSON_N; i++) {
+      char *end = digits + sizeof digits, *p = end;
+      unsigned v = (unsigned)i;
+      do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+      } while (v);
+      G(yajl_gen_number(gen, p, (size_t)(end - p)));
+    }
+  }
   G(yajl_gen_array_close(gen));
   G(yajl_gen_map_close(gen));
   const unsigned char *b;

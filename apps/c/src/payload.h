@@ -7,8 +7,12 @@
 /* Size of the /cpu body: {"iterations":100,"sha256":"<64 hex>"} */
 #define PAYLOAD_CPU_LEN 94
 
+/* How /json numbers reach yajl: digits formatted here and passed to yajl_gen_number (default),
+ * or yajl_gen_integer (yajl formats them with sprintf; about five times slower). */
+enum payload_json_mode { PAYLOAD_JSON_DIGITS, PAYLOAD_JSON_YAJL_INTEGER };
+
 /* Creates the reusable JSON generator. 0 or -ENOMEM. */
-int payload_init(void);
+int payload_init(enum payload_json_mode mode);
 void payload_free(void);
 
 /* Runs the 100 SHA-256 rounds (OpenSSL libcrypto) and writes the /cpu body into out

@@ -146,10 +146,10 @@ def free_port() -> int:
     return port
 
 
-def start(binary: str) -> tuple[subprocess.Popen, int, object]:
+def start(binary: str, **extra: str) -> tuple[subprocess.Popen, int, object]:
     log = tempfile.TemporaryFile()
     port = free_port()
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port))
+    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), **extra)
     proc = subprocess.Popen([binary], env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -359,6 +359,38 @@ def test_sigterm(proc: subprocess.Popen, port: int, log) -> None:
           "stderr: one startup line, no access log, no sanitizer report", text[-2000:])
 
 
+def test_variant_and_config(binary: str) -> None:
+    proc, port, log = start(binary, CAPP_JSON="yajl-integer")
+    try:
+        c = Conn(port)
+        status, _, body = c.get("/json")
+        c.close()
+        check(status == 200 and hashlib.sha256(body).hexdigest() == JSON_SHA,
+              "CAPP_JSON=yajl-integer: same /json bytes", len(body))
+        proc.send_signal(signal.SIGTERM)
+        check(proc.wait(timeout=5) == 0, "CAPP_JSON=yajl-integer: SIGTERM exits 0")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def run(**env: str) -> tuple[int, str]:
+        r = subprocess.run([binary], env=dict(os.environ, HOST="127.0.0.1", **env),
+                           capture_output=True, text=True, timeout=10)
+        return r.returncode, r.stderr
+
+    rc, err = run(PORT="80x")
+    check(rc == 2 and "PORT=80x" in err, "PORT=80x: exit 2 naming PORT", (rc, err))
+    rc, err = run(PORT="0", CAPP_JSON="fast")
+    check(rc == 2 and "CAPP_JSON=fast" in err, "CAPP_JSON=fast: exit 2 naming CAPP_JSON", (rc, err))
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    rc, err = run(PORT=str(busy.getsockname()[1]))
+    busy.close()
+    check(rc == 1 and "listen on 127.0.0.1" in err, "port in use: exit 1 naming the address", (rc, err))
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         sys.exit("usage: test_server.py BINARY")
@@ -374,6 +406,7 @@ def main() -> int:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    test_variant_and_config(binary)
     print(f"test_server ({os.path.basename(binary)}): {passed} passed, {failed} failed")
     return 1 if failed else 0
 
