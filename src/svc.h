@@ -55,6 +55,10 @@ struct svc_proc {
   char host[64];
   int port;
   char stderr_path[512];  /* the service's stdout+stderr go here (tail shown on failure) */
+  /* private to svc.c: the leader was reaped (its wait status kept) while pid still names the
+   * process group, so svc_stop can still signal what the service left behind */
+  bool reaped_;
+  int wstatus_;
 };
 
 /* A free TCP port on host (bind to port 0, read it back, close). >0, or -errno. */
