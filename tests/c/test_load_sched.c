@@ -2,7 +2,7 @@
  * LOADGEN-SEMANTICS.md 1.3 and the due times of 1.5. Pure functions, no sockets. */
 #include <stdint.h>
 #include "check.h"
-#include "sched.h"
+#include "schedule.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
 

@@ -1,8 +1,8 @@
-/* sched.h: the pure schedules of the load executors (semantics doc 1.3-1.5), shared by the
+/* schedule.h: the pure schedules of the load executors (semantics doc 1.3-1.5), shared by the
  * engine's threads without any shared state: each thread evaluates the same functions.
  * Owner: load engine. All functions are pure and thread-safe; times are int64 ns from test start. */
-#ifndef SCHED_H
-#define SCHED_H
+#ifndef SCHEDULE_H
+#define SCHEDULE_H
 #include <stdint.h>
 #include "load.h"
 

@@ -1,4 +1,4 @@
-/* sched.c: executor schedules as pure functions of the options and a time.
+/* schedule.c: executor schedules as pure functions of the options and a time.
  *
  * ramping-vus follows k6's integer step formulas (semantics doc 1.3): within a stage from F to T
  * VUs over D starting at S, a ramp-up starts VU k at S + D - floor(D*(T-k)/(T-F)) and a ramp-down
@@ -9,7 +9,7 @@
  * Every engine thread calls these independently; nothing here is stateful except the arrival
  * cursor, which each thread owns. */
 #include <math.h>
-#include "sched.h"
+#include "schedule.h"
 
 struct vstage { int64_t s, d, f, t; };
 
