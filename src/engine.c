@@ -1,0 +1,839 @@
+/* engine.c: runs a load test: N worker threads, each with its own epoll loop, VUs, connections,
+ * histograms and counters, and a main thread that only observes.
+ *
+ * Key decisions. Nothing is shared per request: a worker records into its own histograms and
+ * counters and publishes a few progress numbers with single-writer relaxed stores. Schedules are
+ * pure functions (sched.c) that every worker evaluates by itself: VU k lives on worker
+ * (k-1) mod N and is active while k <= the planned level; arrival-rate iteration n goes to
+ * worker (n-1) mod N, which gives it to one of its own idle VUs or drops it. Per-second series:
+ * each worker writes its second into a ring of 4 small "second" sets and publishes the second it
+ * is in; the main thread merges a second once every worker has moved past it. Full-run
+ * histograms are merged once, after the workers are joined.
+ * Timers: think time sits in a per-worker binary heap; request timeouts and graceful-stop
+ * deadlines are found by a scan every 10 ms (cheaper than a heap update per request, and 10 ms
+ * is far below any timeout anyone sets). epoll_pwait2 gives ns-resolution waits.
+ * Coordinated omission: open-model latency is also recorded from the intended (due) start; an
+ * iteration dropped for lack of a free VU enters that corrected trend with the time from its
+ * due time until the worker next had a free VU, a lower bound of what it would have waited. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+#include "conn.h"
+#include "progress.h"
+#include "schedule.h"
+
+#define NS 1000000000LL
+#define RING 4
+#define SCAN_NS 10000000LL
+#define MAX_WAIT_NS 50000000LL
+#define PENDING_CAP 8192
+#define RBUF 65536
+
+enum vu_state { VU_OFF, VU_REQ, VU_THINK };
+
+struct vu {
+  struct conn c;
+  int64_t num;             /* global VU number (closed models) */
+  enum vu_state state;
+  int64_t iter_start, intended, wake, stop_at;
+  size_t heap_idx;
+  bool init;               /* initialised (counts in vus_max) */
+};
+
+struct second {
+  int64_t sec;
+  struct hist *h[T_COUNT];   /* DURATION and CORRECTED always; the rest when thresholds need them */
+  uint64_t reqs, failed, iterations, interrupted, dropped, sent, received;
+  uint64_t fails[FAIL_COUNT], status_class[6];
+};
+
+struct engine;
+
+struct worker {
+  pthread_t th;
+  int id;
+  struct engine *e;
+  int ep;
+  char *rbuf;
+  struct conn_ctx cx;
+  struct vu *vus;
+  size_t nvus, ninit;
+  struct vu **heap;
+  size_t nheap;
+  struct load_stats st;
+  struct second ring[RING];
+  int64_t cur_sec;
+  int64_t level;             /* closed: planned level as last applied */
+  int64_t next_sched;        /* closed: next step (absolute) */
+  struct arrival_cursor cur; /* open */
+  uint64_t next_n;
+  int64_t next_due;          /* absolute, -1 when none left */
+  size_t *freestk;
+  size_t nfree;
+  int64_t *pending;          /* due times of dropped iterations awaiting a free VU */
+  size_t pend_head, pend_len;
+  uint64_t started, late;
+  int64_t active;
+  bool in_start;
+  bool end_marked;
+  int64_t finished_at;
+  /* published for the main thread (single writer) */
+  _Atomic int64_t pub_sec, pub_active, pub_init;
+  _Atomic uint64_t pub_iters, pub_interrupted;
+  _Atomic int pub_done;
+  char pad[64];
+};
+
+struct engine {
+  const struct load_opts *o;
+  struct target tg;
+  int nthreads;
+  bool open;
+  bool full_seconds;         /* second sets carry every trend (interim thresholds) */
+  int64_t t0, end, hard;
+  _Atomic int abort;
+  _Atomic int go;            /* workers wait for t0 */
+  struct worker *w;
+};
+
+static inline int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- think-time heap */
+
+static bool heap_less(struct vu *a, struct vu *b) { return a->wake < b->wake; }
+static void heap_swap(struct worker *w, size_t i, size_t j) {
+  struct vu *t = w->heap[i];
+  w->heap[i] = w->heap[j];
+  w->heap[j] = t;
+  w->heap[i]->heap_idx = i;
+  w->heap[j]->heap_idx = j;
+}
+static void heap_up(struct worker *w, size_t i) {
+  while (i > 0 && heap_less(w->heap[i], w->heap[(i - 1) / 2])) { heap_swap(w, i, (i - 1) / 2); i = (i - 1) / 2; }
+}
+static void heap_down(struct worker *w, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < w->nheap && heap_less(w->heap[l], w->heap[m])) m = l;
+    if (r < w->nheap && heap_less(w->heap[r], w->heap[m])) m = r;
+    if (m == i) return;
+    heap_swap(w, i, m);
+    i = m;
+  }
+}
+static void heap_push(struct worker *w, struct vu *v) {
+  v->heap_idx = w->nheap;
+  w->heap[w->nheap++] = v;
+  heap_up(w, v->heap_idx);
+}
+static void heap_remove(struct worker *w, struct vu *v) {
+  size_t i = v->heap_idx;
+  if (i == SIZE_MAX) return;
+  w->nheap--;
+  if (i != w->nheap) {
+    w->heap[i] = w->heap[w->nheap];
+    w->heap[i]->heap_idx = i;
+    heap_down(w, i);
+    heap_up(w, i);
+  }
+  v->heap_idx = SIZE_MAX;
+}
+
+/* ---------------------------------------------------------------- recording */
+
+static struct second *cursec(struct worker *w) { return &w->ring[w->cur_sec % RING]; }
+
+static void rec(struct worker *w, int id, int64_t v) {
+  if (v < 0) v = 0;
+  hist_record(w->st.trend[id], (uint64_t)v);
+  struct hist *h = cursec(w)->h[id];
+  if (h) hist_record(h, (uint64_t)v);
+}
+
+static void switch_second(struct worker *w, int64_t now) {
+  int64_t s = (now - w->e->t0) / NS;
+  if (s <= w->cur_sec) return;
+  for (int64_t k = w->cur_sec + 1; k <= s && k <= w->cur_sec + RING - 1; k++) {
+    struct second *r = &w->ring[k % RING];
+    struct hist *h[T_COUNT];
+    memcpy(h, r->h, sizeof h);
+    for (int i = 0; i < T_COUNT; i++) if (h[i]) hist_reset(h[i]);
+    memset(r, 0, sizeof *r);
+    memcpy(r->h, h, sizeof h);
+    r->sec = k;
+  }
+  if (s > w->cur_sec + RING - 1) {   /* slept for seconds: skipped ones stay empty */
+    struct second *r = &w->ring[s % RING];
+    struct hist *h[T_COUNT];
+    memcpy(h, r->h, sizeof h);
+    for (int i = 0; i < T_COUNT; i++) if (h[i]) hist_reset(h[i]);
+    memset(r, 0, sizeof *r);
+    memcpy(r->h, h, sizeof h);
+    r->sec = s;
+  }
+  w->cur_sec = s;
+  atomic_store_explicit(&w->pub_sec, s, memory_order_release);
+}
+
+static void count_request(struct worker *w, struct conn *c, int cause, int status) {
+  struct second *sc = cursec(w);
+  int cls = status >= 100 && status < 600 ? status / 100 : 0;
+  w->st.http_reqs++;
+  sc->reqs++;
+  w->st.status_class[cls]++;
+  sc->status_class[cls]++;
+  if (cause >= 0) {
+    w->st.http_req_failed++;
+    w->st.fails[cause]++;
+    sc->failed++;
+    sc->fails[cause]++;
+  }
+  w->st.data_sent += c->sent;
+  w->st.data_received += c->received;
+  sc->sent += c->sent;
+  sc->received += c->received;
+}
+
+/* ---------------------------------------------------------------- VU life */
+
+static void iteration_end(struct worker *w, struct vu *v, int64_t now);
+
+static void request_done(struct worker *w, struct vu *v, int64_t now) {
+  struct conn *c = &v->c;
+  int64_t tv[T_COUNT];
+  conn_timings(c, now, tv);
+  for (int id = T_HTTP_REQ_BLOCKED; id <= T_HTTP_REQ_RECEIVING; id++) rec(w, id, tv[id]);
+  rec(w, T_HTTP_REQ_DURATION, tv[T_HTTP_REQ_DURATION]);
+  if (c->cause < 0) rec(w, T_HTTP_REQ_DURATION_EXPECTED, tv[T_HTTP_REQ_DURATION]);
+  rec(w, T_HTTP_REQ_DURATION_CORRECTED, w->e->open ? now - v->intended : tv[T_HTTP_REQ_DURATION]);
+  count_request(w, c, c->cause, c->status);
+  if (w->e->o->sleep_ns > 0 || w->in_start) {
+    v->state = VU_THINK;
+    v->wake = now + w->e->o->sleep_ns;
+    heap_push(w, v);
+    return;
+  }
+  iteration_end(w, v, now);
+}
+
+static void start_iteration(struct worker *w, struct vu *v, int64_t now, int64_t intended) {
+  if (v->state == VU_OFF) {
+    w->active++;
+    v->stop_at = INT64_MAX;
+  }
+  v->state = VU_REQ;
+  v->iter_start = now;
+  v->intended = intended;
+  w->in_start = true;
+  int r = conn_begin(&v->c, &w->cx, now);
+  if (r) request_done(w, v, now);
+  w->in_start = false;
+}
+
+static void vu_off(struct worker *w, struct vu *v) {
+  v->state = VU_OFF;
+  w->active--;
+  conn_close(&v->c, &w->cx);
+}
+
+/* Records the corrected latency of dropped iterations now that a VU is free. */
+static void flush_pending(struct worker *w, int64_t now) {
+  while (w->pend_len) {
+    int64_t d = w->pending[w->pend_head];
+    w->pend_head = (w->pend_head + 1) % PENDING_CAP;
+    w->pend_len--;
+    rec(w, T_HTTP_REQ_DURATION_CORRECTED, now - d);
+  }
+}
+
+static void iteration_end(struct worker *w, struct vu *v, int64_t now) {
+  w->st.iterations++;
+  cursec(w)->iterations++;
+  rec(w, T_ITERATION_DURATION, now - v->iter_start);
+  struct engine *e = w->e;
+  if (e->open) {
+    v->state = VU_OFF;
+    w->active--;
+    w->freestk[w->nfree++] = (size_t)(v - w->vus);
+    flush_pending(w, now);
+    return;
+  }
+  if (now < e->end && v->num <= w->level && !atomic_load_explicit(&e->abort, memory_order_relaxed)) {
+    v->state = VU_OFF;
+    w->active--;
+    start_iteration(w, v, now, now);
+    return;
+  }
+  vu_off(w, v);
+}
+
+/* Hard cancel: the request in flight is counted (interrupted), the iteration is not complete. */
+static void vu_cancel(struct worker *w, struct vu *v) {
+  if (v->state == VU_REQ) {
+    struct conn *c = &v->c;
+    conn_fail(c, &w->cx, FAIL_INTERRUPTED);
+    count_request(w, c, FAIL_INTERRUPTED, 0);
+  } else if (v->state == VU_THINK) {
+    heap_remove(w, v);
+  } else {
+    return;
+  }
+  w->st.interrupted++;
+  cursec(w)->interrupted++;
+  if (w->e->open) {
+    v->state = VU_OFF;
+    w->active--;
+    w->freestk[w->nfree++] = (size_t)(v - w->vus);
+  } else {
+    vu_off(w, v);
+  }
+}
+
+static void apply_schedule(struct worker *w, int64_t now) {
+  struct engine *e = w->e;
+  int64_t rel = now - e->t0;
+  w->level = sched_vus_at(e->o, rel);
+  int64_t nx = sched_vus_next(e->o, rel);
+  w->next_sched = nx == INT64_MAX ? INT64_MAX : e->t0 + nx;
+  for (size_t i = 0; i < w->nvus; i++) {
+    struct vu *v = &w->vus[i];
+    if (v->num <= w->level) {
+      v->init = true;
+      if (v->state == VU_OFF && now < e->end) start_iteration(w, v, now, now);
+      else v->stop_at = INT64_MAX;      /* target went back up: keep going */
+    } else if (v->state != VU_OFF && v->stop_at == INT64_MAX) {
+      v->stop_at = now + e->o->graceful_ramp_down_ns;
+    }
+  }
+  size_t init = 0;
+  for (size_t i = 0; i < w->nvus; i++) init += w->vus[i].init;
+  w->ninit = init;
+}
+
+static void dispatch_due(struct worker *w, int64_t due, int64_t now) {
+  if (w->nfree) {
+    struct vu *v = &w->vus[w->freestk[--w->nfree]];
+    w->started++;
+    if (now - due > SCAN_NS) w->late++;
+    start_iteration(w, v, now, due);
+    return;
+  }
+  w->st.dropped_iterations++;
+  cursec(w)->dropped++;
+  if (w->pend_len == PENDING_CAP) flush_pending(w, now);
+  w->pending[(w->pend_head + w->pend_len++) % PENDING_CAP] = due;
+  if (w->ninit < w->nvus) {   /* like k6: this one is dropped, one more VU is made ready */
+    struct vu *v = &w->vus[w->ninit++];
+    v->init = true;
+    w->freestk[w->nfree++] = (size_t)(v - w->vus);
+  }
+}
+
+static void scan(struct worker *w, int64_t now) {
+  const struct load_opts *o = w->e->o;
+  for (size_t i = 0; i < w->nvus; i++) {
+    struct vu *v = &w->vus[i];
+    if (v->state == VU_OFF) continue;
+    if (now >= v->stop_at) { vu_cancel(w, v); continue; }
+    if (v->state == VU_REQ && now - v->c.tm.start >= o->timeout_ns) {
+      conn_fail(&v->c, &w->cx, FAIL_TIMEOUT);
+      request_done(w, v, now);
+    }
+  }
+}
+
+static void publish(struct worker *w) {
+  atomic_store_explicit(&w->pub_active, w->active, memory_order_relaxed);
+  atomic_store_explicit(&w->pub_init, (int64_t)w->ninit, memory_order_relaxed);
+  atomic_store_explicit(&w->pub_iters, w->st.iterations, memory_order_relaxed);
+  atomic_store_explicit(&w->pub_interrupted, w->st.interrupted, memory_order_relaxed);
+}
+
+static void *worker_main(void *arg) {
+  struct worker *w = arg;
+  struct engine *e = w->e;
+  const struct load_opts *o = e->o;
+  struct epoll_event evs[256];
+  while (!atomic_load_explicit(&e->go, memory_order_acquire)) {
+    struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+  }
+  int64_t now = now_ns();
+  switch_second(w, now);
+  if (e->open) {
+    arrival_init(&w->cur, o);
+    w->next_n = (uint64_t)w->id + 1;
+    int64_t d = arrival_due(&w->cur, w->next_n);
+    w->next_due = d < 0 ? -1 : e->t0 + d;
+  } else {
+    apply_schedule(w, now);
+  }
+  int64_t next_scan = now + SCAN_NS;
+  for (;;) {
+    now = now_ns();
+    switch_second(w, now);
+    if (atomic_load_explicit(&e->abort, memory_order_relaxed)) break;
+    if (e->open) {
+      while (w->next_due >= 0 && w->next_due <= now) {
+        dispatch_due(w, w->next_due, now);
+        w->next_n += (uint64_t)e->nthreads;
+        int64_t d = arrival_due(&w->cur, w->next_n);
+        w->next_due = d < 0 ? -1 : e->t0 + d;
+      }
+    } else if (now >= w->next_sched) {
+      apply_schedule(w, now);
+    }
+    if (now >= e->hard) break;
+    if (now >= e->end && !w->end_marked) {
+      /* past the end: no new iterations; running ones get until the hard stop */
+      w->end_marked = true;
+      w->level = 0;
+      w->next_sched = INT64_MAX;
+    }
+    while (w->nheap && w->heap[0]->wake <= now) {
+      struct vu *v = w->heap[0];
+      heap_remove(w, v);
+      iteration_end(w, v, now);
+    }
+    if (now >= next_scan) {
+      scan(w, now);
+      next_scan = now + SCAN_NS;
+    }
+    publish(w);
+    if (now >= e->end && w->active == 0 && (!e->open || w->next_due < 0)) break;
+
+    int64_t wake = now + MAX_WAIT_NS;
+    if (w->active && next_scan < wake) wake = next_scan;
+    if (!e->open && w->next_sched < wake) wake = w->next_sched;
+    if (e->open && w->next_due >= 0 && w->next_due < wake) wake = w->next_due;
+    if (w->nheap && w->heap[0]->wake < wake) wake = w->heap[0]->wake;
+    if (e->end > now && e->end < wake) wake = e->end;
+    if (e->hard < wake) wake = e->hard;
+    int64_t sec_edge = e->t0 + (w->cur_sec + 1) * NS;
+    if (sec_edge < wake) wake = sec_edge;
+    int64_t dt = wake - now;
+    if (dt < 0) dt = 0;
+    struct timespec ts = {.tv_sec = dt / NS, .tv_nsec = dt % NS};
+    int n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
+    if (n <= 0) continue;
+    now = now_ns();
+    switch_second(w, now);
+    for (int i = 0; i < n; i++) {
+      struct vu *v = &w->vus[(uint32_t)evs[i].data.u64];
+      if ((uint32_t)(evs[i].data.u64 >> 32) != v->c.gen) continue;   /* for a socket since closed */
+      if (conn_on_event(&v->c, &w->cx, evs[i].events, now) && v->state == VU_REQ) request_done(w, v, now);
+    }
+  }
+  /* hard stop, abort or done: whatever is still running is counted interrupted */
+  now = now_ns();
+  switch_second(w, now);
+  for (size_t i = 0; i < w->nvus; i++) vu_cancel(w, &w->vus[i]);
+  flush_pending(w, now);
+  for (size_t i = 0; i < w->nvus; i++) conn_close(&w->vus[i].c, &w->cx);
+  publish(w);
+  w->finished_at = now;
+  atomic_store_explicit(&w->pub_sec, INT64_MAX, memory_order_release);
+  atomic_store_explicit(&w->pub_done, 1, memory_order_release);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- setup / teardown */
+
+static void stats_counters_add(struct load_stats *d, const struct load_stats *s) {
+  d->http_reqs += s->http_reqs;
+  d->http_req_failed += s->http_req_failed;
+  for (int i = 0; i < FAIL_COUNT; i++) d->fails[i] += s->fails[i];
+  for (int i = 0; i < 6; i++) d->status_class[i] += s->status_class[i];
+  d->iterations += s->iterations;
+  d->interrupted += s->interrupted;
+  d->dropped_iterations += s->dropped_iterations;
+  d->data_sent += s->data_sent;
+  d->data_received += s->data_received;
+}
+
+static int stats_alloc(struct load_stats *s) {
+  for (int i = 0; i < T_COUNT; i++)
+    if (!(s->trend[i] = hist_new())) return -ENOMEM;
+  return 0;
+}
+
+void load_stats_free(struct load_stats *s) {
+  if (!s) return;
+  for (int i = 0; i < T_COUNT; i++) {
+    hist_free(s->trend[i]);
+    s->trend[i] = NULL;
+  }
+}
+
+static int worker_setup(struct engine *e, struct worker *w, int id) {
+  const struct load_opts *o = e->o;
+  int n = e->nthreads;
+  w->id = id;
+  w->e = e;
+  w->cur_sec = -1;
+  w->ep = epoll_create1(EPOLL_CLOEXEC);
+  if (w->ep < 0) return -errno;
+  w->rbuf = malloc(RBUF);
+  if (!w->rbuf) return -ENOMEM;
+  w->cx = (struct conn_ctx){.ep = w->ep, .tg = &e->tg, .rbuf = w->rbuf, .rcap = RBUF};
+  int rc = stats_alloc(&w->st);
+  if (rc) return rc;
+  for (int r = 0; r < RING; r++) {
+    for (int i = 0; i < T_COUNT; i++) {
+      if (!e->full_seconds && i != T_HTTP_REQ_DURATION && i != T_HTTP_REQ_DURATION_CORRECTED) continue;
+      if (!(w->ring[r].h[i] = hist_new())) return -ENOMEM;
+    }
+    w->ring[r].sec = -1;
+  }
+  size_t pre = 0;
+  if (e->open) {
+    int64_t mx = o->max_vus > o->pre_allocated_vus ? o->max_vus : o->pre_allocated_vus;
+    w->nvus = (size_t)(mx / n + (id < mx % n));
+    pre = (size_t)(o->pre_allocated_vus / n + (id < o->pre_allocated_vus % n));
+  } else {
+    int64_t peak = sched_vus_peak(o);
+    w->nvus = (size_t)(peak / n + (id < peak % n));
+  }
+  w->vus = calloc(w->nvus ? w->nvus : 1, sizeof *w->vus);
+  w->heap = calloc(w->nvus ? w->nvus : 1, sizeof *w->heap);
+  w->freestk = calloc(w->nvus ? w->nvus : 1, sizeof *w->freestk);
+  w->pending = calloc(PENDING_CAP, sizeof *w->pending);
+  if (!w->vus || !w->heap || !w->freestk || !w->pending) return -ENOMEM;
+  for (size_t i = 0; i < w->nvus; i++) {
+    struct vu *v = &w->vus[i];
+    conn_init(&v->c, i);
+    v->num = id + 1 + (int64_t)i * n;
+    v->heap_idx = SIZE_MAX;
+    v->stop_at = INT64_MAX;
+  }
+  if (e->open) {
+    /* preAllocatedVUs are initialised before the start, handed out lowest first */
+    for (size_t i = 0; i < pre; i++) w->vus[i].init = true;
+    w->ninit = pre;
+    for (size_t i = pre; i > 0; i--) w->freestk[w->nfree++] = i - 1;
+  }
+  return 0;
+}
+
+static void worker_free(struct worker *w) {
+  if (w->ep > 0) close(w->ep);
+  free(w->rbuf);
+  free(w->vus);
+  free(w->heap);
+  free(w->freestk);
+  free(w->pending);
+  load_stats_free(&w->st);
+  for (int r = 0; r < RING; r++)
+    for (int i = 0; i < T_COUNT; i++) hist_free(w->ring[r].h[i]);
+}
+
+static int auto_threads(const struct load_opts *o, bool open) {
+  int n = o->threads;
+  if (n <= 0) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    n = c < 1 ? 1 : c > 4 ? 4 : (int)c;
+  }
+  int64_t vus = open ? (o->max_vus > o->pre_allocated_vus ? o->max_vus : o->pre_allocated_vus) : sched_vus_peak(o);
+  if (vus < 1) vus = 1;
+  if (n > vus) n = (int)vus;
+  return n;
+}
+
+/* ---------------------------------------------------------------- main thread */
+
+struct observer {
+  struct engine *e;
+  struct series *series;
+  struct load_stats interim;   /* whole-run aggregate from the seconds, for abortOnFail */
+  bool have_interim;
+  int64_t next_sec;            /* the next second to collect */
+  int64_t vus_last, vus_min, vus_max;
+  bool vus_seen;
+  double cpu_last, cpu_peak;
+  int64_t cpu_wall_last;
+  bool tty;
+  int drawn;                   /* lines of the last TTY draw */
+};
+
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void snapshot(struct engine *e, struct progress_snap *p, int64_t now, bool done) {
+  memset(p, 0, sizeof *p);
+  p->elapsed_ns = now - e->t0;
+  for (int i = 0; i < e->nthreads; i++) {
+    struct worker *w = &e->w[i];
+    p->active += atomic_load_explicit(&w->pub_active, memory_order_relaxed);
+    p->init += atomic_load_explicit(&w->pub_init, memory_order_relaxed);
+    p->complete += atomic_load_explicit(&w->pub_iters, memory_order_relaxed);
+    p->interrupted += atomic_load_explicit(&w->pub_interrupted, memory_order_relaxed);
+  }
+  const struct load_opts *o = e->o;
+  p->max_vus = e->open ? (o->max_vus > o->pre_allocated_vus ? o->max_vus : o->pre_allocated_vus) : sched_vus_peak(o);
+  p->done = done;
+}
+
+static void draw(struct observer *ob, int64_t now, bool done) {
+  struct engine *e = ob->e;
+  if (e->o->quiet) return;
+  struct progress_snap p;
+  char buf[1024];
+  snapshot(e, &p, now, done);
+  progress_render(buf, sizeof buf, e->o, &p, ob->tty);
+  if (ob->tty) {
+    if (ob->drawn) printf("\x1b[%dA", ob->drawn);
+    char *line = buf, *nl;
+    int lines = 0;
+    while ((nl = strchr(line, '\n'))) {
+      printf("%.*s\x1b[K\n", (int)(nl - line), line);
+      line = nl + 1;
+      lines++;
+    }
+    printf("%s\x1b[K\n", line);
+    ob->drawn = lines + 1;
+  } else {
+    printf("\n%s\n", buf);
+  }
+  fflush(stdout);
+}
+
+/* Collects second s from every worker (they have all moved past it). */
+static void collect_second(struct observer *ob, int64_t s, int64_t now) {
+  struct engine *e = ob->e;
+  struct series_point pt = {0};
+  struct hist *dur = hist_new(), *cor = hist_new();
+  if (!dur || !cor) { hist_free(dur); hist_free(cor); return; }
+  for (int i = 0; i < e->nthreads; i++) {
+    struct second *r = &e->w[i].ring[s % RING];
+    if (r->sec != s) continue;
+    pt.reqs += r->reqs;
+    pt.failed += r->failed;
+    pt.iterations += r->iterations;
+    pt.dropped += r->dropped;
+    pt.data_sent += r->sent;
+    pt.data_received += r->received;
+    hist_merge(dur, r->h[T_HTTP_REQ_DURATION]);
+    hist_merge(cor, r->h[T_HTTP_REQ_DURATION_CORRECTED]);
+    if (ob->have_interim) {
+      struct load_stats *a = &ob->interim;
+      for (int t = 0; t < T_COUNT; t++) if (r->h[t]) hist_merge(a->trend[t], r->h[t]);
+      a->http_reqs += r->reqs;
+      a->http_req_failed += r->failed;
+      for (int f = 0; f < FAIL_COUNT; f++) a->fails[f] += r->fails[f];
+      for (int c = 0; c < 6; c++) a->status_class[c] += r->status_class[c];
+      a->iterations += r->iterations;
+      a->interrupted += r->interrupted;
+      a->dropped_iterations += r->dropped;
+      a->data_sent += r->sent;
+      a->data_received += r->received;
+    }
+  }
+  struct progress_snap p;
+  snapshot(e, &p, now, false);
+  int64_t vus = p.active;
+  ob->vus_last = vus;
+  if (!ob->vus_seen || vus < ob->vus_min) ob->vus_min = vus;
+  if (!ob->vus_seen || vus > ob->vus_max) ob->vus_max = vus;
+  ob->vus_seen = true;
+  pt.t_s = s + 1;
+  pt.vus = vus;
+  pt.p50_ms = hist_percentile(dur, 50) / 1e6;
+  pt.p90_ms = hist_percentile(dur, 90) / 1e6;
+  pt.p95_ms = hist_percentile(dur, 95) / 1e6;
+  pt.p99_ms = hist_percentile(dur, 99) / 1e6;
+  pt.max_ms = (double)hist_max(dur) / 1e6;
+  pt.p99_corrected_ms = hist_percentile(cor, 99) / 1e6;
+  if (ob->series) series_write(ob->series, &pt);
+  hist_free(dur);
+  hist_free(cor);
+  /* generator CPU over the last second */
+  double cpu = cpu_seconds();
+  int64_t wall = now - ob->cpu_wall_last;
+  if (wall > NS / 2) {
+    double share = (cpu - ob->cpu_last) / ((double)wall / 1e9);
+    if (share > ob->cpu_peak) ob->cpu_peak = share;
+    ob->cpu_last = cpu;
+    ob->cpu_wall_last = now;
+  }
+}
+
+static bool all_past(struct engine *e, int64_t s) {
+  for (int i = 0; i < e->nthreads; i++)
+    if (atomic_load_explicit(&e->w[i].pub_sec, memory_order_acquire) <= s) return false;
+  return true;
+}
+
+static bool all_done(struct engine *e) {
+  for (int i = 0; i < e->nthreads; i++)
+    if (!atomic_load_explicit(&e->w[i].pub_done, memory_order_acquire)) return false;
+  return true;
+}
+
+static bool check_abort(struct observer *ob, int64_t now) {
+  struct engine *e = ob->e;
+  struct load_opts *o = (struct load_opts *)e->o;   /* thresholds_eval records ->failed */
+  if (!ob->have_interim || ob->interim.http_reqs == 0) return false;
+  ob->interim.run_duration_ns = now - e->t0;
+  ob->interim.vus = ob->vus_last;
+  ob->interim.vus_min = ob->vus_min;
+  ob->interim.vus_max = ob->vus_max;
+  thresholds_eval(o, &ob->interim);
+  for (size_t i = 0; i < o->nthresholds; i++) {
+    struct threshold *t = &o->thresholds[i];
+    if (t->abort_on_fail && t->failed && (t->delay_abort_eval_ns <= 0 || now - e->t0 > t->delay_abort_eval_ns))
+      return true;
+  }
+  return false;
+}
+
+int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_stats *out) {
+  char err[512];
+  struct engine e;
+  struct observer ob;
+  memset(&e, 0, sizeof e);
+  memset(&ob, 0, sizeof ob);
+  memset(out, 0, sizeof *out);
+  e.o = o;
+  e.open = sched_is_arrival(o);
+  int rc = target_init(&e.tg, o, err, sizeof err);
+  if (rc) {
+    fprintf(stderr, "pocbench load: %s\n", err);
+    return rc;
+  }
+  for (size_t i = 0; i < o->nthresholds; i++)
+    if (o->thresholds[i].abort_on_fail && !o->no_thresholds) e.full_seconds = true;
+  e.nthreads = auto_threads(o, e.open);
+  e.w = calloc((size_t)e.nthreads, sizeof *e.w);
+  if (!e.w) { target_free(&e.tg); return -ENOMEM; }
+  int started = 0;
+  for (int i = 0; i < e.nthreads && !rc; i++) rc = worker_setup(&e, &e.w[i], i);
+  if (!rc && e.full_seconds) {
+    rc = stats_alloc(&ob.interim);
+    ob.have_interim = rc == 0;
+  }
+  if (!rc && (o->out_csv || o->out_json)) {
+    rc = series_open(&ob.series, o);
+    if (rc) fprintf(stderr, "pocbench load: cannot open the series output: %s\n", strerror(-rc));
+  }
+  for (int i = 0; i < e.nthreads && !rc; i++) {
+    rc = -pthread_create(&e.w[i].th, NULL, worker_main, &e.w[i]);
+    if (!rc) started++;
+  }
+  if (rc) {
+    /* cannot start every worker: release the started ones with abort set */
+    e.t0 = now_ns();
+    e.end = e.hard = e.t0;
+    atomic_store(&e.abort, 1);
+    atomic_store(&e.go, 1);
+    goto cleanup;
+  }
+  e.t0 = now_ns();
+  e.end = e.t0 + sched_end_ns(o);
+  e.hard = e.end + o->graceful_stop_ns;
+  ob.e = &e;
+  ob.tty = isatty(STDOUT_FILENO) && !o->quiet;
+  ob.cpu_last = cpu_seconds();
+  ob.cpu_wall_last = e.t0;
+  atomic_store_explicit(&e.go, 1, memory_order_release);
+
+  int64_t next_draw = e.t0 + (ob.tty ? 100000000LL : 5 * NS), next_eval = e.t0 + 2 * NS;
+  for (;;) {
+    int64_t now = now_ns();
+    bool done = all_done(&e);
+    while (all_past(&e, ob.next_sec) && ob.next_sec < (now - e.t0) / NS + (done ? 1 : 0)) {
+      collect_second(&ob, ob.next_sec, now);
+      ob.next_sec++;
+    }
+    if (done) break;
+    if (!atomic_load(&e.abort)) {
+      if (stop_flag && *stop_flag) {
+        out->aborted = true;
+        atomic_store(&e.abort, 1);
+      } else if (now >= next_eval) {
+        next_eval += 2 * NS;
+        if (check_abort(&ob, now)) {
+          out->aborted = true;
+          atomic_store(&e.abort, 1);
+        }
+      }
+    }
+    if (now >= next_draw) {
+      draw(&ob, now, false);
+      next_draw += ob.tty ? 100000000LL : 5 * NS;
+      if (next_draw < now) next_draw = now + (ob.tty ? 100000000LL : 5 * NS);
+    }
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+  }
+  int64_t fin = e.t0;
+  for (int i = 0; i < e.nthreads; i++) {
+    pthread_join(e.w[i].th, NULL);
+    if (e.w[i].finished_at > fin) fin = e.w[i].finished_at;
+  }
+  started = 0;
+  draw(&ob, fin, true);
+
+  /* merge once */
+  rc = stats_alloc(out);
+  if (!rc) {
+    uint64_t started_it = 0, late = 0, dropped = 0;
+    int64_t init = 0;
+    for (int i = 0; i < e.nthreads; i++) {
+      struct worker *w = &e.w[i];
+      for (int t = 0; t < T_COUNT; t++) hist_merge(out->trend[t], w->st.trend[t]);
+      stats_counters_add(out, &w->st);
+      started_it += w->started;
+      late += w->late;
+      dropped += w->st.dropped_iterations;
+      init += (int64_t)w->ninit;
+    }
+    out->vus = ob.vus_seen ? ob.vus_last : 0;
+    out->vus_min = ob.vus_min;
+    out->vus_max = ob.vus_max;
+    out->vus_max_value = init;
+    out->run_duration_ns = fin - e.t0;
+    out->gen_cpu_seconds = cpu_seconds();
+    out->gen_cpu_share_peak = ob.cpu_peak;
+    if (e.open && started_it + dropped > 0)
+      out->rate_missed_fraction = (double)(dropped + late) / (double)(started_it + dropped);
+    if (out->gen_cpu_share_peak > 0.9 * e.nthreads)
+      fprintf(stderr, "WARN: the load generator used %.0f%% of a core per thread at its peak (%d threads): "
+              "it may be the bottleneck; results understate the server\n",
+              100 * out->gen_cpu_share_peak / e.nthreads, e.nthreads);
+    if (e.open && out->rate_missed_fraction > 0.01)
+      fprintf(stderr, "WARN: the target arrival rate was missed by %.1f%% (%llu iterations dropped for lack of a "
+              "free VU, %llu started more than 10 ms late)\n", 100 * out->rate_missed_fraction,
+              (unsigned long long)dropped, (unsigned long long)late);
+    if (e.open && dropped > 0 && init >= (o->max_vus > o->pre_allocated_vus ? o->max_vus : o->pre_allocated_vus))
+      fprintf(stderr, "WARN: insufficient VUs: reached %lld VUs (maxVUs) and could not start more\n", (long long)init);
+  }
+  if (ob.series) {
+    int src = series_close(ob.series);
+    ob.series = NULL;
+    if (src && !rc) rc = src;
+  }
+cleanup:
+  for (int i = 0; i < started; i++) pthread_join(e.w[i].th, NULL);
+  if (ob.series) series_close(ob.series);
+  load_stats_free(&ob.interim);
+  for (int i = 0; i < e.nthreads; i++) worker_free(&e.w[i]);
+  free(e.w);
+  target_free(&e.tg);
+  if (rc) load_stats_free(out);
+  return rc;
+}
