@@ -207,6 +207,16 @@ def test_rows(port: int) -> None:
         check(status == 404 and "date" in h and "content-length" in h,
               f"{method} {path}: 404 with Date and Content-Length", (status, h))
 
+    c.send("POST", "/health", b"Content-Length: 2000000\r\n")
+    status, h, _ = c.read()
+    check(status == 413, "POST with a 2 MB body refused with 413, not buffered", status)
+    c.close()
+    c = Conn(port)
+    c.send("POST", "/nope", b"Content-Length: 5\r\n")
+    c.sock.sendall(b"hello")
+    status, _, _ = c.read()
+    check(status == 404, "POST with a small body: 404", status)
+
     status, h, body = c.get("/metrics")
     check(status == 200 and h.get("content-type", "").startswith("text/plain; version=0.0.4"),
           "/metrics: text format 0.0.4", h)
