@@ -2,6 +2,10 @@
  * Everything is read from /proc, uname(2), the libraries' own version calls and, for tools
  * outside pocbench (git, python3, go, gcc), their --version output. A missing tool is null,
  * never an error: run.json must be written on any machine the study runs on. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* paths and messages are bounded on purpose; snprintf truncates, never overflows */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 #include <openssl/opensslv.h>
 #include <http_parser.h>
 #include <stdio.h>

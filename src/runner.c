@@ -1,0 +1,663 @@
+/* runner.c: plans the study and drives it: contenders from apps/<name>/service.conf, the verify gate, the
+ * scenario order, run.json, interruption, the results/latest link and the report.
+ *
+ * Order: with --repeat N the matrix is walked N times, and inside one pass contenders are the
+ * innermost loop (test > endpoint > contender), so slow drift of the machine (thermal, other
+ * tenants) lands on every contender alike instead of on whichever ran last.
+ * run.json is rewritten (atomically) after every scenario, so an interrupted or killed run
+ * still says what was planned and what finished; a scenario is complete when its .json
+ * document exists, which is all --resume looks at. */
+#if defined(__GNUC__) && !defined(__clang__)
+/* paths and messages are bounded on purpose; snprintf truncates, never overflows */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "fsutil.h"
+#include "runner_int.h"
+#include "runner_json.h"
+#include "sysinfo.h"
+#include "units.h"
+
+volatile sig_atomic_t runner_stop;
+
+static void on_signal(int sig) {
+  (void)sig;
+  runner_stop = 1;
+}
+
+double runner_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+char *runner_rfc3339(char *buf, size_t cap) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+/* sched_setaffinity(2) by number: the project's src/sched.h shadows the libc header. */
+int runner_set_cpus(const char *list) {
+  unsigned long mask[16];
+  memset(mask, 0, sizeof mask);
+  long n = sysconf(_SC_NPROCESSORS_CONF);
+  if (!list || !*list) {
+    for (long i = 0; i < n && i < 1024; i++) mask[i / 64] |= 1UL << (i % 64);
+  } else {
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s", list);
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+      int a = atoi(t), b = a;
+      char *dash = strchr(t, '-');
+      if (dash) b = atoi(dash + 1);
+      for (int i = a; i <= b && i < 1024; i++) mask[i / 64] |= 1UL << (i % 64);
+    }
+  }
+  return syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) < 0 ? -errno : 0;
+}
+
+/* ------------------------------------------------------------------ plan */
+
+/* Planned seconds of one profile: the sum of its stage durations (or its duration), scaled. */
+static double profile_seconds(const char *path, double scale) {
+  char err[256];
+  yajl_val v = js_read_file(path, err, sizeof err);
+  if (!v) return 60 * scale;
+  double total = 0;
+  /* the profile's own stages, or those of its scenarios (k6 options shape) */
+  yajl_val stages = js_get(v, "stages");
+  yajl_val scen = js_get(v, "scenarios");
+  yajl_val lists[16];
+  size_t nl = 0;
+  if (stages && YAJL_IS_ARRAY(stages)) lists[nl++] = stages;
+  if (scen && YAJL_IS_OBJECT(scen))
+    for (size_t i = 0; i < scen->u.object.len && nl < 16; i++) {
+      yajl_val s = js_get(scen->u.object.values[i], "stages");
+      if (s && YAJL_IS_ARRAY(s)) lists[nl++] = s;
+      const char *d = js_get_str(scen->u.object.values[i], "duration");
+      int64_t ns;
+      if (d && units_parse_duration(d, &ns) == 0) total += ns / 1e9;
+    }
+  for (size_t l = 0; l < nl; l++)
+    for (size_t i = 0; i < lists[l]->u.array.len; i++) {
+      const char *d = js_get_str(lists[l]->u.array.values[i], "duration");
+      int64_t ns;
+      if (d && units_parse_duration(d, &ns) == 0) total += ns / 1e9;
+    }
+  const char *d = js_get_str(v, "duration");
+  int64_t ns;
+  if (!nl && d && units_parse_duration(d, &ns) == 0) total += ns / 1e9;
+  yajl_tree_free(v);
+  return total * scale;
+}
+
+static int make_plan(struct runner *r, char *err, size_t errlen) {
+  const struct run_opts *o = r->o;
+  const char *tests = o->tests ? o->tests : "load,stress";
+  const char *eps = o->endpoints ? o->endpoints : "/health,/cpu,/io,/json";
+  /* the selected services: every contender's default, or exactly the named ones */
+  struct sel { struct svc_conf *c; char variant[64]; char name[128]; } sel[64];
+  size_t ns = 0;
+  if (!o->services) {
+    for (size_t i = 0; i < r->nconfs && ns < 64; i++) {
+      sel[ns].c = &r->confs[i];
+      sel[ns].variant[0] = '\0';
+      snprintf(sel[ns].name, sizeof sel[ns].name, "%s", r->confs[i].name);
+      ns++;
+    }
+  } else {
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", o->services);
+    for (char *save = NULL, *t = strtok_r(tmp, ",", &save); t && ns < 64; t = strtok_r(NULL, ",", &save)) {
+      char *at = strchr(t, '@');
+      if (at) *at = '\0';
+      struct svc_conf *c = NULL;
+      for (size_t i = 0; i < r->nconfs; i++) if (!strcmp(r->confs[i].name, t)) c = &r->confs[i];
+      if (!c) {
+        size_t off = (size_t)snprintf(err, errlen, "--services: no contender '%s' in %s (have:", t, o->apps_dir);
+        for (size_t i = 0; i < r->nconfs && off < errlen; i++)
+          off += (size_t)snprintf(err + off, errlen - off, " %s", r->confs[i].name);
+        if (off < errlen) snprintf(err + off, errlen - off, ")");
+        return -EINVAL;
+      }
+      if (at) {
+        bool found = false;
+        for (size_t i = 0; i < c->nvariants; i++) if (!strcmp(c->variants[i].name, at + 1)) found = true;
+        if (!found) {
+          snprintf(err, errlen, "--services: contender '%s' has no variant '%s'", t, at + 1);
+          return -EINVAL;
+        }
+      }
+      sel[ns].c = c;
+      snprintf(sel[ns].variant, sizeof sel[ns].variant, "%s", at ? at + 1 : "");
+      snprintf(sel[ns].name, sizeof sel[ns].name, "%s%s%s", t, at ? "@" : "", at ? at + 1 : "");
+      ns++;
+    }
+  }
+  if (!ns) {
+    snprintf(err, errlen, "no contender to measure: %s has no */service.conf", o->apps_dir);
+    return -EINVAL;
+  }
+  char tl[256], el[512];
+  snprintf(tl, sizeof tl, "%s", tests);
+  snprintf(el, sizeof el, "%s", eps);
+  char *tv[16], *ev[16];
+  size_t nt = 0, ne = 0;
+  for (char *save = NULL, *t = strtok_r(tl, ",", &save); t && nt < 16; t = strtok_r(NULL, ",", &save)) {
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/%s.json", o->profiles_dir, t);
+    if (access(p, R_OK) < 0) {
+      snprintf(err, errlen, "--tests: no profile %s (a test is a profiles/<test>.json file)", p);
+      return -EINVAL;
+    }
+    tv[nt++] = t;
+  }
+  for (char *save = NULL, *t = strtok_r(el, ",", &save); t && ne < 16; t = strtok_r(NULL, ",", &save)) {
+    if (t[0] != '/' || strlen(t) > 60) {
+      snprintf(err, errlen, "--endpoints: '%s' is not a path like /health", t);
+      return -EINVAL;
+    }
+    ev[ne++] = t;
+  }
+  if (!nt || !ne) {
+    snprintf(err, errlen, "empty --tests or --endpoints");
+    return -EINVAL;
+  }
+  int rep = o->repeat > 0 ? o->repeat : 1;
+  r->nsc = (size_t)rep * nt * ne * ns;
+  r->sc = calloc(r->nsc, sizeof *r->sc);
+  if (!r->sc) return -ENOMEM;
+  double warm = r->warmup_ns / 1e9;
+  size_t k = 0;
+  for (int rp = 1; rp <= rep; rp++)
+    for (size_t t = 0; t < nt; t++) {
+      char pp[PATH_MAX + 64];
+      snprintf(pp, sizeof pp, "%s/%s.json", o->profiles_dir, tv[t]);
+      double prof = profile_seconds(pp, o->scale);
+      for (size_t e = 0; e < ne; e++)
+        for (size_t s = 0; s < ns; s++) {
+          struct scenario *c = &r->sc[k++];
+          snprintf(c->test, sizeof c->test, "%s", tv[t]);
+          c->conf = sel[s].c;
+          snprintf(c->variant, sizeof c->variant, "%s", sel[s].variant);
+          snprintf(c->service, sizeof c->service, "%s", sel[s].name);
+          snprintf(c->endpoint, sizeof c->endpoint, "%s", ev[e]);
+          const char *epn = ev[e] + 1;
+          snprintf(c->epname, sizeof c->epname, "%s", *epn ? epn : "root");
+          for (char *q = c->epname; *q; q++) if (*q == '/') *q = '_';
+          c->repeat = rp;
+          if (rep > 1) snprintf(c->base, sizeof c->base, "%s-%s.r%d", c->service, c->epname, rp);
+          else snprintf(c->base, sizeof c->base, "%s-%s", c->service, c->epname);
+          snprintf(c->dir, sizeof c->dir, "%s/test-%s-results", r->out, c->test);
+          c->planned_s = prof + warm + 4;   /* + start, health, stop */
+        }
+    }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ verify gate */
+
+static void verify_contenders(struct runner *r) {
+  r->verify = calloc(r->nsc, sizeof *r->verify);
+  for (size_t i = 0; i < r->nsc; i++) {
+    struct scenario *s = &r->sc[i];
+    if (s->status[0]) continue;
+    size_t j = 0;
+    while (j < r->nverify && strcmp(r->verify[j].service, s->service)) j++;
+    if (j == r->nverify) {
+      if (runner_stop) return;
+      struct verify_result *v = &r->verify[r->nverify++];
+      snprintf(v->service, sizeof v->service, "%s", s->service);
+      printf("verify: %s ... ", s->service);
+      fflush(stdout);
+      char cmd[PATH_MAX * 2 + 256];
+      char *at = strchr(v->service, '@');
+      snprintf(cmd, sizeof cmd, "'%s' verify --service '%.*s'%s%s 2>&1", r->pocbench,
+               at ? (int)(at - v->service) : (int)strlen(v->service), v->service,
+               at ? " --variant " : "", at ? at + 1 : "");
+      FILE *p = popen(cmd, "r");
+      char out[16384] = "";
+      size_t n = 0;
+      if (p) {
+        n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        while (fgetc(p) != EOF) {}
+        int st = pclose(p);
+        v->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+      } else {
+        v->exit_code = 127;
+      }
+      if (v->exit_code) {
+        /* the lines that name the failed checks */
+        size_t off = 0;
+        for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+          if ((strstr(l, "FAIL") || strstr(l, "not ok") || strstr(l, "error")) && off < sizeof v->detail - 2)
+            off += (size_t)snprintf(v->detail + off, sizeof v->detail - off, "%s%s", off ? "; " : "", l);
+        if (!off) snprintf(v->detail, sizeof v->detail, "pocbench verify exited %d", v->exit_code);
+        printf("FAILED\n  %s\n  not measuring %s\n", v->detail, v->service);
+      } else {
+        printf("ok\n");
+      }
+    }
+    if (r->verify[j].exit_code) {
+      s->skip = true;
+      snprintf(s->status, sizeof s->status, "not_verified");
+      snprintf(s->failure, sizeof s->failure, "pocbench verify failed: %s", r->verify[j].detail);
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ run.json */
+
+static void write_runjson(struct runner *r, const char *status, const char *ended) {
+  const struct run_opts *o = r->o;
+  yajl_gen g = js_new();
+  yajl_gen_map_open(g);
+  js_kint(g, "schema", 1);
+  js_kstr(g, "run_id", r->run_id);
+  js_kstr(g, "started", r->started);
+  js_kstr(g, "ended", ended);
+  js_kstr(g, "status", status);
+  js_key(g, "argv");
+  yajl_gen_array_open(g);
+  for (int i = 0; i < o->argc; i++) js_str(g, o->argv[i]);
+  yajl_gen_array_close(g);
+  js_key(g, "options");
+  yajl_gen_map_open(g);
+  js_kdbl(g, "scale", o->scale);
+  js_kdbl(g, "warmup_s", r->warmup_ns / 1e9);
+  js_kint(g, "repeat", o->repeat > 0 ? o->repeat : 1);
+  js_kstr(g, "services", o->services);
+  js_kstr(g, "endpoints", o->endpoints ? o->endpoints : "/health,/cpu,/io,/json");
+  js_kstr(g, "tests", o->tests ? o->tests : "load,stress");
+  js_kstr(g, "apps_dir", o->apps_dir);
+  js_kstr(g, "profiles_dir", o->profiles_dir);
+  js_kbool(g, "verified", !o->no_verify);
+  js_kbool(g, "pin", o->pin);
+  yajl_gen_map_close(g);
+  sysinfo_write(g, r->root);
+
+  js_key(g, "cgroup");
+  yajl_gen_map_open(g);
+  if (r->limits) {
+    js_kint(g, "version", r->cg.version);
+    js_key(g, "paths");
+    yajl_gen_map_open(g);
+    if (r->cg.version == CG_V2) js_kstr(g, "unified", r->cg.v2_base);
+    else { js_kstr(g, "cpu", r->cg.cpu_base); js_kstr(g, "cpuacct", r->cg.cpuacct_base); js_kstr(g, "memory", r->cg.mem_base); }
+    yajl_gen_map_close(g);
+    js_kstr(g, "run_group", r->cg_run_rel);
+  } else {
+    js_knull(g, "version");
+  }
+  yajl_gen_map_close(g);
+
+  js_key(g, "limits");
+  yajl_gen_map_open(g);
+  js_kbool(g, "enforced", r->limits);
+  if (o->no_limits) { js_knull(g, "cpu_millicores"); js_knull(g, "memory_bytes"); }
+  else { js_kint(g, "cpu_millicores", o->cpu_millicores); js_kint(g, "memory_bytes", (long long)o->memory_bytes); }
+  js_kint(g, "cfs_period_us", 100000);
+  js_kstr(g, "cpu_meaning", "CFS quota (Kubernetes limits.cpu), not a pinned core");
+  yajl_gen_map_close(g);
+
+  js_key(g, "placement");
+  yajl_gen_map_open(g);
+  js_kstr(g, "mode", r->service_cpus[0] ? "pinned" : "shared");
+  js_kint(g, "cpus_online", r->ncpus);
+  js_kstr(g, "service_cpus", r->service_cpus[0] ? r->service_cpus : "any (quota-limited only)");
+  js_kstr(g, "generator_cpus", r->harness_cpus[0] ? r->harness_cpus : "any");
+  js_kstr(g, "runner_cpus", r->harness_cpus[0] ? r->harness_cpus : "any");
+  js_kstr(g, "generator", "separate process (pocbench load), own process group, outside the service's cgroup, unlimited");
+  js_kstr(g, "scraper_sampler", "in the runner process (every 5 s / every 1 s)");
+  yajl_gen_map_close(g);
+
+  js_key(g, "versions");
+  yajl_gen_map_open(g);
+  for (size_t i = 0; i < r->nconfs; i++) {
+    const struct svc_conf *c = &r->confs[i];
+    bool used = false;
+    for (size_t k = 0; k < r->nsc; k++) if (r->sc[k].conf == c) used = true;
+    if (!used) continue;
+    js_key(g, c->name);
+    yajl_gen_map_open(g);
+    js_kstr(g, "language", c->language);
+    js_kstr(g, "description", c->description);
+    js_kstr(g, "start", c->start);
+    for (size_t k = 0; k < c->nversions; k++) js_kstr(g, c->versions[k].key, c->versions[k].value);
+    if (c->versions_cmd) {
+      char cmd[4096];
+      snprintf(cmd, sizeof cmd, "cd '%s' && (%s) 2>/dev/null", c->dir, c->versions_cmd);
+      FILE *p = popen(cmd, "r");
+      char line[512];
+      while (p && fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *eq = strchr(line, '=');
+        if (!eq) continue;
+        *eq = '\0';
+        js_kstr(g, line, eq + 1);
+      }
+      if (p) pclose(p);
+    }
+    /* the environment it runs with: GOMAXPROCS, worker and loop settings live here */
+    js_key(g, "env");
+    yajl_gen_map_open(g);
+    for (size_t k = 0; k < c->nenv; k++) js_kstr(g, c->env[k].key, c->env[k].value);
+    yajl_gen_map_close(g);
+    js_key(g, "variants");
+    yajl_gen_map_open(g);
+    for (size_t v = 0; v < c->nvariants; v++) {
+      js_key(g, c->variants[v].name);
+      yajl_gen_map_open(g);
+      js_kstr(g, "start", c->variants[v].start);
+      js_key(g, "env");
+      yajl_gen_map_open(g);
+      for (size_t k = 0; k < c->variants[v].nenv; k++)
+        js_kstr(g, c->variants[v].env[k].key, c->variants[v].env[k].value);
+      yajl_gen_map_close(g);
+      yajl_gen_map_close(g);
+    }
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+  }
+  yajl_gen_map_close(g);
+
+  js_key(g, "verify");
+  yajl_gen_map_open(g);
+  for (size_t i = 0; i < r->nverify; i++) {
+    js_key(g, r->verify[i].service);
+    yajl_gen_map_open(g);
+    js_kbool(g, "passed", r->verify[i].exit_code == 0);
+    js_kstr(g, "detail", r->verify[i].exit_code ? r->verify[i].detail : NULL);
+    yajl_gen_map_close(g);
+  }
+  yajl_gen_map_close(g);
+
+  js_key(g, "plan");
+  yajl_gen_array_open(g);
+  for (size_t i = 0; i < r->nsc; i++) {
+    char id[400];
+    snprintf(id, sizeof id, "test-%s-results/%s", r->sc[i].test, r->sc[i].base);
+    js_str(g, id);
+  }
+  yajl_gen_array_close(g);
+
+  js_key(g, "scenarios");
+  yajl_gen_array_open(g);
+  for (size_t i = 0; i < r->nsc; i++) {
+    const struct scenario *s = &r->sc[i];
+    yajl_gen_map_open(g);
+    js_kstr(g, "test", s->test);
+    js_kstr(g, "service", s->service);
+    js_kstr(g, "endpoint", s->endpoint);
+    js_kint(g, "repeat", s->repeat);
+    js_kstr(g, "status", s->status[0] ? s->status : "planned");
+    js_kstr(g, "failure", s->failure[0] ? s->failure : NULL);
+    js_key(g, "files");
+    yajl_gen_array_open(g);
+    if (s->status[0] && !s->skip) {
+      static const char *ext[] = {"json", "txt", "csv", "prom"};
+      for (int e = 0; e < 4; e++) {
+        char f[400];
+        snprintf(f, sizeof f, "test-%s-results/%s.%s", s->test, s->base, ext[e]);
+        js_str(g, f);
+      }
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+  }
+  yajl_gen_array_close(g);
+  yajl_gen_map_close(g);
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s/run.json", r->out);
+  int rc = js_write_file(g, path);
+  if (rc < 0) fprintf(stderr, "pocbench run: cannot write %s: %s\n", path, strerror(-rc));
+}
+
+/* ------------------------------------------------------------------ the study */
+
+/* A scenario whose document exists (from an earlier, interrupted run) is kept as it is. */
+static void load_done(struct runner *r) {
+  for (size_t i = 0; i < r->nsc; i++) {
+    struct scenario *s = &r->sc[i];
+    char p[PATH_MAX + 300], err[256];
+    snprintf(p, sizeof p, "%s/%s.json", s->dir, s->base);
+    if (access(p, F_OK) < 0) continue;
+    yajl_val v = js_read_file(p, err, sizeof err);
+    const char *st = v ? js_get_str(v, "scenario.status") : NULL;
+    const char *fl = v ? js_get_str(v, "scenario.failure") : NULL;
+    snprintf(s->status, sizeof s->status, "%s", st ? st : "error");
+    if (fl) snprintf(s->failure, sizeof s->failure, "%s", fl);
+    if (v) yajl_tree_free(v);
+  }
+}
+
+static void update_latest(struct runner *r) {
+  /* results/latest only when the run lives directly in a "results" directory */
+  char parent[PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", r->out);
+  char *sl = strrchr(parent, '/');
+  if (!sl) return;
+  *sl = '\0';
+  const char *pb = strrchr(parent, '/');
+  pb = pb ? pb + 1 : parent;
+  if (strcmp(pb, "results")) return;
+  char link[PATH_MAX + 32], tmp[PATH_MAX + 48];
+  snprintf(link, sizeof link, "%s/latest", parent);
+  snprintf(tmp, sizeof tmp, "%s/.latest.%d", parent, (int)getpid());
+  unlink(tmp);
+  if (symlink(sl + 1, tmp) == 0 && rename(tmp, link) < 0) unlink(tmp);
+}
+
+static int run_report(struct runner *r) {
+  if (r->o->no_report) return 0;
+  char cmd[PATH_MAX * 2 + 64];
+  snprintf(cmd, sizeof cmd, "'%s' report '%s'", r->pocbench, r->out);
+  printf("report: %s\n", cmd);
+  fflush(stdout);
+  int st = system(cmd);
+  int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+  if (code) {
+    fprintf(stderr, "pocbench run: `pocbench report` failed (exit %d); writing the basic "
+            "REPORT.md summary table instead\n", code);
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s/REPORT.md", r->out);
+    if (runner_write_basic_report(r) == 0) printf("report: %s\n", p);
+  }
+  return code;
+}
+
+int runner_run(const struct run_opts *o) {
+  struct runner R;
+  struct runner *r = &R;
+  memset(r, 0, sizeof *r);
+  r->o = o;
+  char err[2048] = "";
+  int code = EXIT_OK;
+  snprintf(r->root, sizeof r->root, "%s", pocbench_root());
+  ssize_t nl = readlink("/proc/self/exe", r->pocbench, sizeof r->pocbench - 1);
+  if (nl <= 0) snprintf(r->pocbench, sizeof r->pocbench, "%s/build/pocbench", r->root);
+  else r->pocbench[nl] = '\0';
+  r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  runner_rfc3339(r->started, sizeof r->started);
+  r->warmup_ns = o->warmup_ns >= 0 ? o->warmup_ns
+                 : (int64_t)fmax(1e9, 10e9 * o->scale);
+
+  if (svc_conf_discover(o->apps_dir, &r->confs, &r->nconfs, err, sizeof err) < 0) {
+    fprintf(stderr, "pocbench run: %s\n", err);
+    return EXIT_CONFIG;
+  }
+  if (o->out) snprintf(r->out, sizeof r->out, "%s", o->out);
+  else {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(r->out, sizeof r->out, "%s/results/%s", r->root, ts);
+  }
+  const char *b = strrchr(r->out, '/');
+  snprintf(r->run_id, sizeof r->run_id, "%s", b ? b + 1 : r->out);
+  if (make_plan(r, err, sizeof err) < 0) {
+    fprintf(stderr, "pocbench run: %s\n", err);
+    code = EXIT_CONFIG;
+    goto out;
+  }
+  if (o->resume) {
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s/run.json", r->out);
+    yajl_val v = js_read_file(p, err, sizeof err);
+    if (v) {
+      const char *st = js_get_str(v, "started");
+      if (st) snprintf(r->started, sizeof r->started, "%s", st);
+      yajl_tree_free(v);
+    }
+    load_done(r);
+  } else if (access(r->out, F_OK) == 0) {
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s/run.json", r->out);
+    if (access(p, F_OK) == 0) {
+      fprintf(stderr, "pocbench run: %s already holds a run; use --resume %s to continue it, or "
+              "another --out\n", r->out, r->out);
+      code = EXIT_CONFIG;
+      goto out;
+    }
+  }
+  int rc = fs_mkdirs(r->out);
+  snprintf(r->tmp, sizeof r->tmp, "%s/.tmp", r->out);
+  if (rc < 0 || fs_mkdirs(r->tmp) < 0) {
+    fprintf(stderr, "pocbench run: cannot create %s: %s\n", r->out, strerror(rc < 0 ? -rc : errno));
+    code = EXIT_FAIL;
+    goto out;
+  }
+
+  if (!o->no_limits) {
+    if (cg_detect(&r->cg, err, sizeof err) < 0) {
+      fprintf(stderr, "pocbench run: cannot apply limits: %s\n", err);
+      code = EXIT_FAIL;
+      goto out;
+    }
+    snprintf(r->cg_run_rel, sizeof r->cg_run_rel, "poc-compare/%s", r->run_id);
+    struct cgroup probe;
+    if (cg_create(&r->cg, r->cg_run_rel, &probe, err, sizeof err) < 0 ||
+        cg_set_limits(&probe, 0, 0, err, sizeof err) < 0) {
+      fprintf(stderr, "pocbench run: cannot apply limits: %s\n", err);
+      cg_remove_tree(&r->cg, r->cg_run_rel);
+      code = EXIT_FAIL;
+      goto out;
+    }
+    r->limits = true;
+  }
+  if (o->pin) {
+    /* the service gets as many whole CPUs as its quota needs, from the top; the harness the rest */
+    int need = o->no_limits ? 1 : (int)((o->cpu_millicores + 999) / 1000);
+    if (need < 1) need = 1;
+    if (need >= r->ncpus) {
+      fprintf(stderr, "pocbench run: --pin needs more than %d CPUs for a %lldm service and the "
+              "harness; this machine has %d\n", need, (long long)o->cpu_millicores, r->ncpus);
+      code = EXIT_CONFIG;
+      goto out;
+    }
+    snprintf(r->service_cpus, sizeof r->service_cpus, need == 1 ? "%d" : "%d-%d",
+             r->ncpus - need, r->ncpus - 1);
+    snprintf(r->harness_cpus, sizeof r->harness_cpus, r->ncpus - need == 1 ? "%d" : "0-%d",
+             r->ncpus - need - 1);
+    runner_set_cpus(r->harness_cpus);
+  }
+
+  struct sigaction sa = {0}, old_int, old_term, old_pipe;
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  signal(SIGPIPE, SIG_IGN);
+  (void)old_pipe;
+  runner_stop = 0;
+
+  size_t todo = 0;
+  for (size_t i = 0; i < r->nsc; i++) if (!r->sc[i].status[0]) todo++;
+  printf("pocbench run: %zu scenario%s (%zu to run) -> %s\n", r->nsc, r->nsc == 1 ? "" : "s", todo, r->out);
+  printf("  limits: %s; warm-up %.1fs; scale %g; repeat %d; placement: %s\n",
+         r->limits ? "" : "none (--no-limits)", r->warmup_ns / 1e9, o->scale,
+         o->repeat > 0 ? o->repeat : 1, r->service_cpus[0] ? "pinned" : "shared CPUs, quota only");
+  if (r->limits)
+    printf("  cgroup v%d: cpu %lldm (quota %lld us / 100000 us), memory %llu bytes, under %s\n",
+           r->cg.version, (long long)o->cpu_millicores, (long long)o->cpu_millicores * 100,
+           (unsigned long long)o->memory_bytes, r->cg_run_rel);
+  double planned = 0;
+  for (size_t i = 0; i < r->nsc; i++) if (!r->sc[i].status[0]) planned += r->sc[i].planned_s;
+  char pd[32];
+  units_format_go_duration((int64_t)(planned * 1e9), pd, sizeof pd);
+  printf("  planned length: about %s\n", pd);
+  fflush(stdout);
+
+  if (!o->no_verify) verify_contenders(r);
+  update_latest(r);
+  write_runjson(r, "running", NULL);
+  r->t_start = runner_now();
+  bool any_error = false;
+  for (size_t i = 0; i < r->nsc && !runner_stop; i++) {
+    struct scenario *s = &r->sc[i];
+    if (s->status[0]) { if (s->skip) any_error = true; continue; }
+    double t = runner_now();
+    int res = scenario_run(r, s, i + 1, r->nsc);
+    if (res == 1) break;
+    r->done_planned_s += s->planned_s;
+    r->done_actual_s += runner_now() - t;
+    if (res < 0) any_error = true;
+    if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
+    printf("scenario %zu of %zu: %s %s %s: %s (%.0fs)%s%.300s\n", i + 1, r->nsc, s->test, s->service,
+           s->endpoint, s->status, runner_now() - t, s->failure[0] ? "\n  " : "", s->failure);
+    fflush(stdout);
+    write_runjson(r, "running", NULL);
+  }
+  if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
+  char ended[40];
+  runner_rfc3339(ended, sizeof ended);
+  if (runner_stop) {
+    printf("pocbench run: interrupted; completed scenarios kept in %s (continue with --resume %s)\n",
+           r->out, r->out);
+    write_runjson(r, "interrupted", ended);
+    code = EXIT_INTERRUPTED;
+  } else {
+    write_runjson(r, "complete", ended);
+    run_report(r);
+    code = any_error ? EXIT_FAIL : EXIT_OK;
+  }
+  rmdir(r->tmp);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+
+out:
+  if (r->limits && cg_remove_tree(&r->cg, r->cg_run_rel) < 0)
+    fprintf(stderr, "pocbench run: could not remove every cgroup under %s\n", r->cg_run_rel);
+  if (r->limits) {
+    /* the shared parent goes too when no other run uses it */
+    struct cgroup top;
+    memset(&top, 0, sizeof top);
+    top.version = r->cg.version;
+    const char *bases[3] = {r->cg.version == CG_V2 ? r->cg.v2_base : r->cg.cpu_base,
+                            r->cg.cpuacct_base, r->cg.mem_base};
+    char *dst[3] = {top.cpu, top.cpuacct, top.mem};
+    for (int i = 0; i < 3; i++) if (bases[i][0]) snprintf(dst[i], PATH_MAX, "%s/poc-compare", bases[i]);
+    cg_remove(&top);
+  }
+  svc_conf_free_all(r->confs, r->nconfs);
+  free(r->sc);
+  free(r->verify);
+  return code;
+}

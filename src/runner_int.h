@@ -1,0 +1,68 @@
+/* runner_int.h: state shared by the runner's own files (runner.c plans and drives the study,
+ * runner_scenario.c runs one scenario, runner_report.c writes the fallback REPORT.md).
+ * Private to the runner: nothing outside src/runner*.c includes it. */
+#ifndef RUNNER_INT_H
+#define RUNNER_INT_H
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "cgroup.h"
+#include "runner.h"
+#include "svc.h"
+
+struct scenario {
+  char test[32];             /* "load" */
+  struct svc_conf *conf;
+  char variant[64];          /* "" for the default */
+  char service[128];         /* name, or name@variant */
+  char endpoint[64];         /* "/health" */
+  char epname[64];           /* "health" */
+  int repeat;                /* 1..N */
+  char base[256];            /* "<service>-<epname>[.r<k>]" */
+  char dir[PATH_MAX];        /* <out>/test-<test>-results */
+  char status[32];           /* "" planned; ok, thresholds_crossed, crashed, oom_killed, ... */
+  char failure[2048];
+  double planned_s;          /* for the ETA */
+  bool skip;                 /* contender failed verify */
+};
+
+struct runner {
+  const struct run_opts *o;
+  char root[PATH_MAX], out[PATH_MAX], tmp[PATH_MAX], pocbench[PATH_MAX];
+  char run_id[64];
+  char started[40];          /* RFC 3339 */
+  struct svc_conf *confs;
+  size_t nconfs;
+  struct scenario *sc;
+  size_t nsc;
+  bool limits;               /* cgroups in use */
+  struct cg_sys cg;
+  char cg_run_rel[160];      /* "poc-compare/<run id>" */
+  int64_t warmup_ns;
+  int ncpus;
+  char service_cpus[64], harness_cpus[64];   /* "" when not pinned */
+  double t_start;            /* monotonic seconds at study start */
+  double done_planned_s, done_actual_s;      /* for the ETA */
+  struct verify_result { char service[128]; int exit_code; char detail[1024]; } *verify;
+  size_t nverify;
+};
+
+/* Set by the SIGINT/SIGTERM handler; every wait loop checks it. */
+extern volatile sig_atomic_t runner_stop;
+
+/* Runs s (k of n) and writes its files. 0 when the scenario has a result (status set),
+ * 1 when interrupted (nothing written), -1 when it could not be measured (status "error"). */
+int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n);
+
+/* Monotonic seconds. */
+double runner_now(void);
+/* RFC 3339 UTC time of now into buf. */
+char *runner_rfc3339(char *buf, size_t cap);
+/* Sets the calling thread's CPU affinity to the list "0-1,3" ("" = all CPUs). 0 / -errno. */
+int runner_set_cpus(const char *list);
+
+/* Writes <out>/REPORT.md with one summary table from the scenario documents. 0 / -errno. */
+int runner_write_basic_report(struct runner *r);
+
+#endif
