@@ -1,0 +1,63 @@
+// browser-test.mjs: opens a report.html from disk in headless Chromium (Debian's package, driven
+// by playwright-core) and fails on any console error or page error, on a chart that did not
+// draw (no canvas, zero size, or blank pixels) or on a chart count of zero; saves a full-page
+// screenshot report.png next to the page. Usage: node browser-test.mjs PATH/report.html
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const page_path = resolve(process.argv[2] || "");
+if (!process.argv[2]) { console.error("usage: node browser-test.mjs PATH/report.html"); process.exit(2); }
+const profile = mkdtempSync(join(tmpdir(), "pocbench-report-chromium-"));
+const problems = [];
+let browser;
+try {
+  // a fresh --user-data-dir: playwright passes the profile directory as that flag itself
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = browser.pages()[0] || await browser.newPage();
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  // the page must work offline: any request that is not the file itself is a failure
+  page.on("request", (r) => { if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`); });
+  await page.goto(pathToFileURL(page_path).href, { waitUntil: "load" });
+  await page.waitForFunction(() => typeof window.__chartsPlanned === "number" &&
+                                   window.__chartsDrawn === window.__chartsPlanned, null, { timeout: 20000 })
+    .catch(() => problems.push("not every chart reported 'finished' within 20 s"));
+  const charts = await page.evaluate(() => Array.from(document.querySelectorAll("div.chart")).map((div) => {
+    const c = div.querySelector("canvas");
+    const out = { id: div.id, drawn: div.getAttribute("data-drawn") === "1", w: 0, h: 0, inked: 0 };
+    if (!c) return out;
+    out.w = c.width; out.h = c.height;
+    const ctx = c.getContext("2d");
+    const px = ctx.getImageData(0, 0, c.width, c.height).data;
+    // pixels that are neither transparent nor the white background
+    for (let i = 0; i < px.length; i += 4)
+      if (px[i + 3] > 0 && (px[i] < 235 || px[i + 1] < 235 || px[i + 2] < 235)) out.inked++;
+    return out;
+  }));
+  if (charts.length === 0) problems.push("no charts on the page");
+  for (const c of charts) {
+    if (!c.drawn) problems.push(`chart ${c.id}: ECharts did not finish drawing`);
+    if (!c.w || !c.h) problems.push(`chart ${c.id}: no canvas or zero size`);
+    // axes and a title alone ink roughly 1-2 % of the canvas; data adds more
+    else if (c.inked < 0.01 * c.w * c.h) problems.push(`chart ${c.id}: blank (${c.inked} inked pixels)`);
+  }
+  const shot = join(dirname(page_path), "report.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`browser: ${charts.length} charts drew, screenshot ${shot}`);
+} catch (e) {
+  problems.push(`browser: ${e.message}`);
+} finally {
+  if (browser) await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+for (const p of problems) console.log(`not ok - ${page_path}: ${p}`);
+process.exit(problems.length ? 1 : 0);

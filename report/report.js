@@ -1,0 +1,225 @@
+/* report.js: draws report.html's charts from the JSON blob that `pocbench report` put in the
+ * page (#report-data), with Apache ECharts inlined above this script. One function per kind of
+ * chart; every chart gets a div.chart and is marked data-drawn="1" once ECharts has rendered it,
+ * which the headless-browser test checks together with the canvas pixels. Animation is off so
+ * the page is complete as soon as it loads (and a screenshot shows the final picture). */
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("report-data").textContent);
+  var root = document.getElementById("charts");
+  if (!root) return;
+  root.innerHTML = "";
+  var drawn = 0, planned = 0;
+  var PALETTE = ["#3b6fd4", "#e4572e", "#17a398", "#f3a712", "#8e5fc2", "#5b6c7d", "#c2185b", "#2e7d32"];
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+  function group(title) {
+    root.appendChild(el("div", "chartgroup", title));
+    var g = el("div", "grid");
+    root.appendChild(g);
+    return g;
+  }
+  function color(svc) {
+    var i = D.services.indexOf(svc);
+    return PALETTE[(i < 0 ? 0 : i) % PALETTE.length];
+  }
+  function cellsOf(test, ep) {
+    return D.cells.filter(function (c) { return c.test === test && c.endpoint === ep; });
+  }
+  function cell(test, svc, ep) {
+    for (var i = 0; i < D.cells.length; i++) {
+      var c = D.cells[i];
+      if (c.test === test && c.service === svc && c.endpoint === ep) return c;
+    }
+    return null;
+  }
+  function zip(xs, ys) {
+    var out = [];
+    for (var i = 0; i < xs.length; i++) if (xs[i] !== null && ys[i] !== null) out.push([xs[i], ys[i]]);
+    return out;
+  }
+  function chart(parent, id, option) {
+    planned++;
+    var div = el("div", "chart");
+    div.id = id;
+    parent.appendChild(div);
+    var c = echarts.init(div, null, { renderer: "canvas" });
+    option.animation = false;
+    option.textStyle = { fontFamily: "system-ui, sans-serif" };
+    option.grid = option.grid || { left: 60, right: 60, top: 88, bottom: 40 };
+    if (option.grid.top < 88) option.grid.top = 88;
+    option.tooltip = option.tooltip || { trigger: "axis" };
+    c.on("finished", function () {
+      if (div.getAttribute("data-drawn") !== "1") { div.setAttribute("data-drawn", "1"); drawn++; }
+      window.__chartsDrawn = drawn;
+    });
+    c.setOption(option);
+    window.addEventListener("resize", function () { c.resize(); });
+    return c;
+  }
+  function title(text, sub) { return { text: text, subtext: sub || "", left: 8, textStyle: { fontSize: 13 }, subtextStyle: { fontSize: 11 } }; }
+  function legend() { return { top: 40, left: 8, right: 8, type: "scroll" }; }
+
+  /* latency percentiles over time, with the VU ramp on the right axis */
+  function latencyOverTime(g, test, ep, cells) {
+    var series = [], vusDone = false;
+    cells.forEach(function (c) {
+      var s = c.series, col = color(c.service);
+      if (!s.t.length) return;
+      [["p50", "dotted"], ["p90", "dashed"], ["p99", "solid"]].forEach(function (p) {
+        series.push({ name: c.service + " " + p[0], type: "line", showSymbol: false, yAxisIndex: 0,
+                      lineStyle: { type: p[1], width: 1.5, color: col }, itemStyle: { color: col },
+                      data: zip(s.t, s[p[0]]) });
+      });
+      if (!vusDone) {
+        vusDone = true;
+        series.push({ name: "VUs", type: "line", step: "end", showSymbol: false, yAxisIndex: 1,
+                      lineStyle: { color: "#9aa5b1", width: 1 }, itemStyle: { color: "#9aa5b1" },
+                      areaStyle: { color: "rgba(154,165,177,0.15)" }, data: zip(s.t, s.vus) });
+      }
+    });
+    chart(g, "lat-" + test + "-" + ep.replace(/\W/g, ""), {
+      title: title(test + " " + ep + ": latency over time", "client p50 dotted, p90 dashed, p99 solid; VUs shaded"),
+      legend: legend(), grid: { left: 60, right: 60, top: 62, bottom: 40 },
+      xAxis: { type: "value", name: "s", min: 0 },
+      yAxis: [{ type: "value", name: "ms" }, { type: "value", name: "VUs", splitLine: { show: false } }],
+      series: series
+    });
+  }
+
+  function rpsOverTime(g, test, ep, cells) {
+    var series = cells.filter(function (c) { return c.series.t.length; }).map(function (c) {
+      return { name: c.service, type: "line", showSymbol: false, itemStyle: { color: color(c.service) },
+               data: zip(c.series.t, c.series.reqs) };
+    });
+    chart(g, "rps-" + test + "-" + ep.replace(/\W/g, ""), {
+      title: title(test + " " + ep + ": requests/s over time"), legend: legend(),
+      xAxis: { type: "value", name: "s", min: 0 }, yAxis: { type: "value", name: "req/s" }, series: series
+    });
+  }
+
+  function latencyVsVus(g, test, ep, cells) {
+    var series = [];
+    cells.forEach(function (c) {
+      if (!c.series.t.length) return;
+      series.push({ name: c.service + " p90", type: "scatter", symbolSize: 6, itemStyle: { color: color(c.service) },
+                    data: zip(c.series.vus, c.series.p90) });
+      series.push({ name: c.service + " p99", type: "scatter", symbol: "triangle", symbolSize: 7,
+                    itemStyle: { color: color(c.service), opacity: 0.55 }, data: zip(c.series.vus, c.series.p99) });
+    });
+    chart(g, "vus-" + test + "-" + ep.replace(/\W/g, ""), {
+      title: title(test + " " + ep + ": latency against concurrent VUs", "one point per second"), legend: legend(),
+      tooltip: { trigger: "item" }, grid: { left: 60, right: 30, top: 62, bottom: 40 },
+      xAxis: { type: "value", name: "VUs", min: 0 }, yAxis: { type: "value", name: "ms" }, series: series
+    });
+  }
+
+  /* side-by-side bars per endpoint, one bar per contender */
+  function barsPerEndpoint(g, test, key, label, unit) {
+    var eps = D.endpoints.filter(function (ep) { return cellsOf(test, ep).length; });
+    var series = D.services.map(function (svc) {
+      return { name: svc, type: "bar", itemStyle: { color: color(svc) },
+               data: eps.map(function (ep) { var c = cell(test, svc, ep); return c ? c.med[key] : null; }) };
+    }).filter(function (s) { return s.data.some(function (v) { return v !== null; }); });
+    chart(g, "bars-" + key + "-" + test, {
+      title: title(test + ": " + label + " per endpoint", D.cells.some(function (c) { return c.runs > 1; }) ? "median of repeats" : ""),
+      legend: legend(), tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "category", data: eps }, yAxis: { type: "value", name: unit }, series: series
+    });
+  }
+
+  function clientVsServer(g, test) {
+    var cats = [], cs = { p50: [], sp50: [], p90: [], sp90: [], p99: [], sp99: [] };
+    D.endpoints.forEach(function (ep) {
+      D.services.forEach(function (svc) {
+        var c = cell(test, svc, ep);
+        if (!c) return;
+        cats.push(svc + " " + ep);
+        Object.keys(cs).forEach(function (k) { cs[k].push(c.med[k]); });
+      });
+    });
+    var names = { p50: "client p50", sp50: "server p50", p90: "client p90", sp90: "server p90", p99: "client p99", sp99: "server p99" };
+    var cols = { p50: "#9ec1f0", sp50: "#f2b3a0", p90: "#5b8fdf", sp90: "#e8805f", p99: "#1f4f9e", sp99: "#b23a17" };
+    chart(g, "cs-" + test, {
+      title: title(test + ": client-side against server-side percentiles", "server side = histogram_quantile over /metrics bucket deltas"),
+      legend: legend(), grid: { left: 60, right: 20, top: 62, bottom: 70 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "category", data: cats, axisLabel: { rotate: 30, fontSize: 10 } },
+      yAxis: { type: "log", name: "ms", logBase: 10 },
+      series: Object.keys(cs).map(function (k) {
+        return { name: names[k], type: "bar", itemStyle: { color: cols[k] },
+                 data: cs[k].map(function (v) { return v !== null && v > 0 ? v : null; }) };
+      })
+    });
+  }
+
+  function capacityCharts(g) {
+    D.endpoints.forEach(function (ep) {
+      var docs = D.capacity.filter(function (x) { return x.endpoint === ep && x.doc && x.doc.steps; });
+      if (!docs.length) return;
+      var series = [];
+      docs.forEach(function (x) {
+        var steps = x.doc.steps.slice().sort(function (a, b) { return a.offered_rps - b.offered_rps; });
+        series.push({ name: x.service + " achieved", type: "line", yAxisIndex: 0, itemStyle: { color: color(x.service) },
+                      data: steps.map(function (s) { return [s.offered_rps, s.achieved_rps]; }) });
+        series.push({ name: x.service + " p99", type: "line", yAxisIndex: 1, lineStyle: { type: "dashed" },
+                      itemStyle: { color: color(x.service) },
+                      data: steps.map(function (s) { return [s.offered_rps, s.p99_ms]; }) });
+      });
+      chart(g, "cap-" + ep.replace(/\W/g, ""), {
+        title: title(ep + ": achieved rate and p99 against offered rate", "capacity search, open model"), legend: legend(),
+        grid: { left: 60, right: 60, top: 62, bottom: 40 },
+        xAxis: { type: "value", name: "offered req/s" },
+        yAxis: [{ type: "value", name: "achieved req/s" }, { type: "log", name: "p99 ms", splitLine: { show: false } }],
+        series: series
+      });
+    });
+  }
+
+  function sweepCharts(g) {
+    D.endpoints.forEach(function (ep) {
+      var docs = D.sweep.filter(function (x) { return x.endpoint === ep && x.doc && x.doc.points; });
+      if (!docs.length) return;
+      var series = [];
+      docs.forEach(function (x) {
+        series.push({ name: x.service + " req/s", type: "line", yAxisIndex: 0, itemStyle: { color: color(x.service) },
+                      data: x.doc.points.map(function (p) { return [p.connections, p.rps]; }) });
+        series.push({ name: x.service + " p99", type: "line", yAxisIndex: 1, lineStyle: { type: "dashed" },
+                      itemStyle: { color: color(x.service) },
+                      data: x.doc.points.map(function (p) { return [p.connections, p.p99_ms]; }) });
+      });
+      chart(g, "sweep-" + ep.replace(/\W/g, ""), {
+        title: title(ep + ": throughput and p99 against connections", "closed model, no think time"), legend: legend(),
+        grid: { left: 60, right: 60, top: 62, bottom: 40 },
+        xAxis: { type: "log", name: "connections", logBase: 2 },
+        yAxis: [{ type: "value", name: "req/s" }, { type: "log", name: "p99 ms", splitLine: { show: false } }],
+        series: series
+      });
+    });
+  }
+
+  D.tests.forEach(function (test) {
+    var g = group(test + " test: every endpoint side by side");
+    barsPerEndpoint(g, test, "rps", "requests/s", "req/s");
+    barsPerEndpoint(g, test, "p99", "client p99 latency", "ms");
+    barsPerEndpoint(g, test, "cpu1k", "CPU-seconds per 1,000 requests", "CPU-s");
+    clientVsServer(g, test);
+    D.endpoints.forEach(function (ep) {
+      var cells = cellsOf(test, ep).filter(function (c) { return c.series.t.length; });
+      if (!cells.length) return;
+      var ge = group(test + " test, " + ep);
+      latencyOverTime(ge, test, ep, cells);
+      rpsOverTime(ge, test, ep, cells);
+      latencyVsVus(ge, test, ep, cells);
+    });
+  });
+  if (D.capacity.length) capacityCharts(group("Breaking points: capacity search"));
+  if (D.sweep.length) sweepCharts(group("Concurrency sweep"));
+  window.__chartsPlanned = planned;
+  window.__chartsDrawn = drawn;
+})();

@@ -1,0 +1,762 @@
+/* report_doc.c: turns the loaded results into the report's content: the study's seven
+ * questions answered from the data, one pair of tables per test type and endpoint, the
+ * capacity and sweep results when present, and the environment from run.json.
+ *
+ * Every sentence is assembled from figures in struct rep_data; where the figures a question
+ * needs are absent the answer says which data is missing instead of falling back to a stock
+ * phrase. The content is built once as a list of blocks (struct rep_doc) that the Markdown and
+ * HTML writers both render, so the two formats cannot drift apart (TechEmpower's flaw: the same
+ * facts kept twice). "Best" on an endpoint means the highest median requests/s; within 3 % the
+ * lower p99 decides, because under the study's closed model with think time, throughput is
+ * capped by VUs / (think time + latency) and only latency separates unsaturated contenders. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+
+/* ---------------------------------------------------------------- formatting */
+
+char *rep_fmt(double v, char *buf, size_t n) {
+  double a = fabs(v);
+  if (isnan(v)) snprintf(buf, n, "n/a");
+  else if (isinf(v)) snprintf(buf, n, v > 0 ? "inf" : "-inf");
+  else if (a >= 100 || a == 0 || (a < 1e15 && v == floor(v))) snprintf(buf, n, "%.0f", v);
+  else if (a >= 10) snprintf(buf, n, "%.1f", v);
+  else if (a >= 1) snprintf(buf, n, "%.2f", v);
+  else snprintf(buf, n, "%.3g", v);
+  return buf;
+}
+
+char *rep_fmt_agg(const struct rep_agg *a, double scale, char *buf, size_t n) {
+  char m[32], lo[32], hi[32];
+  if (a->n == 0) return rep_fmt(NAN, buf, n);
+  rep_fmt(a->med * scale, m, sizeof m);
+  if (a->n < 2) snprintf(buf, n, "%s", m);
+  else snprintf(buf, n, "%s (%s-%s)", m, rep_fmt(a->min * scale, lo, sizeof lo),
+                rep_fmt(a->max * scale, hi, sizeof hi));
+  return buf;
+}
+
+static char *fmt_ratio(double r, char *buf, size_t n) {
+  if (isnan(r)) return rep_fmt(r, buf, n);
+  char x[32];
+  snprintf(buf, n, "%sx", rep_fmt(r, x, sizeof x));
+  return buf;
+}
+
+/* A growable string for assembling sentences. */
+struct sb { char *s; size_t len, cap; };
+static void sb_add(struct sb *b, const char *fmt, ...) {
+  va_list ap;
+  for (;;) {
+    va_start(ap, fmt);
+    int k = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    if (b->s && b->len + (size_t)k < b->cap) { b->len += (size_t)k; return; }
+    size_t cap = (b->cap ? b->cap * 2 : 256) + (size_t)k;
+    char *s = realloc(b->s, cap);
+    if (!s) abort();
+    b->s = s;
+    b->cap = cap;
+  }
+}
+
+/* ---------------------------------------------------------------- blocks */
+
+static struct rep_block *add_block(struct rep_doc *doc, enum rep_block_kind kind, char *text) {
+  struct rep_block *b = realloc(doc->b, (doc->n + 1) * sizeof *b);
+  if (!b) abort();
+  doc->b = b;
+  b = &doc->b[doc->n++];
+  memset(b, 0, sizeof *b);
+  b->kind = kind;
+  b->text = text ? text : strdup("");
+  return b;
+}
+
+static void addf(struct rep_doc *doc, enum rep_block_kind kind, const char *fmt, ...) {
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  add_block(doc, kind, strdup(buf));
+}
+
+static void add_sb(struct rep_doc *doc, enum rep_block_kind kind, struct sb *b) {
+  add_block(doc, kind, b->s ? b->s : strdup(""));
+  memset(b, 0, sizeof *b);
+}
+
+static struct rep_block *table_new(struct rep_doc *doc, const char *caption, const char *id,
+                                   size_t ncols, const char *const *header) {
+  struct rep_block *b = add_block(doc, B_TABLE, strdup(caption));
+  b->id = id ? strdup(id) : NULL;
+  b->ncols = ncols;
+  b->nrows = 1;
+  b->cells = calloc(ncols, sizeof *b->cells);
+  if (!b->cells) abort();
+  for (size_t i = 0; i < ncols; i++) b->cells[i] = strdup(header[i]);
+  return b;
+}
+
+/* Appends a row of ncols strings (copied). */
+static void table_row(struct rep_block *b, char **cells) {
+  char **c = realloc(b->cells, (b->nrows + 1) * b->ncols * sizeof *c);
+  if (!c) abort();
+  b->cells = c;
+  for (size_t i = 0; i < b->ncols; i++) c[b->nrows * b->ncols + i] = strdup(cells[i] ? cells[i] : "");
+  b->nrows++;
+}
+
+void rep_doc_free(struct rep_doc *doc) {
+  if (!doc) return;
+  for (size_t i = 0; i < doc->n; i++) {
+    struct rep_block *b = &doc->b[i];
+    free(b->text);
+    free(b->id);
+    for (size_t k = 0; k < b->nrows * b->ncols; k++) free(b->cells[k]);
+    free(b->cells);
+  }
+  free(doc->b);
+  memset(doc, 0, sizeof *doc);
+}
+
+/* ---------------------------------------------------------------- helpers over the data */
+
+static const char *noise_phrase(int beyond) {
+  return beyond == 1 ? "larger than run-to-run noise"
+       : beyond == 0 ? "within run-to-run noise"
+       : "one run each, so run-to-run noise is unknown";
+}
+
+static bool cell_has(const struct rep_cell *c, int fig) { return c && c->agg[fig].n > 0; }
+
+/* The test whose data answers per-endpoint questions: load when it has the endpoint, else the
+ * first test that does. */
+static const char *test_for(const struct rep_data *d, const char *ep) {
+  const char *best = NULL;
+  for (size_t t = 0; t < d->ntests; t++)
+    for (size_t s = 0; s < d->nservices; s++) {
+      const struct rep_cell *c = rep_find(d, d->tests[t], d->services[s], ep);
+      if (cell_has(c, F_RPS)) {
+        if (!strcmp(d->tests[t], "load")) return d->tests[t];
+        if (!best) best = d->tests[t];
+      }
+    }
+  return best;
+}
+
+static bool cell_failed(const struct rep_cell *c) {
+  for (size_t r = 0; r < c->nruns; r++)
+    if (c->runs[r].status && strcmp(c->runs[r].status, "ok") &&
+        strcmp(c->runs[r].status, "thresholds_crossed"))
+      return true;
+  return false;
+}
+
+static size_t crossed_count(const struct rep_cell *c, char *list, size_t n) {
+  size_t k = 0;
+  list[0] = '\0';
+  for (size_t r = 0; r < c->nruns; r++)
+    for (size_t i = 0; i < c->runs[r].nths; i++)
+      if (c->runs[r].ths[i].crossed) {
+        if (!strstr(list, c->runs[r].ths[i].expr)) {
+          size_t l = strlen(list);
+          snprintf(list + l, n - l, "%s%s %s", l ? ", " : "", c->runs[r].ths[i].metric,
+                   c->runs[r].ths[i].expr);
+        }
+        k++;
+      }
+  return k;
+}
+
+/* Is a better than b on this endpoint (see the top comment)? */
+static bool better(const struct rep_cell *a, const struct rep_cell *b) {
+  double ra = a->agg[F_RPS].med, rb = b->agg[F_RPS].med;
+  if (fabs(ra - rb) <= 0.03 * fmax(ra, rb) && cell_has(a, F_P99) && cell_has(b, F_P99))
+    return a->agg[F_P99].med < b->agg[F_P99].med;
+  return ra > rb;
+}
+
+/* ---------------------------------------------------------------- the seven answers */
+
+static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const char *ep) {
+  char a[64], b2[64], c3[64], d4[64], r1[64], r2[64];
+  struct sb s = {0};
+  const char *test = test_for(d, ep);
+  if (!test) {
+    sb_add(&s, "No data: this results tree has no scenario for %s, so the question is not answered.", ep);
+    add_sb(doc, B_P, &s);
+    return;
+  }
+  const struct rep_cell *cells[64];
+  size_t n = 0;
+  for (size_t i = 0; i < d->nservices && n < 64; i++) {
+    const struct rep_cell *c = rep_find(d, test, d->services[i], ep);
+    if (cell_has(c, F_RPS)) cells[n++] = c;
+  }
+  if (n == 1) {
+    const struct rep_cell *c = cells[0];
+    sb_add(&s, "Only %s was measured on %s (%s test): %s req/s, p99 %s ms, %s CPU-seconds per 1,000 "
+           "requests; there is no other contender to compare it with.", c->service, ep, test,
+           rep_fmt(c->agg[F_RPS].med, a, sizeof a), rep_fmt(c->agg[F_P99].med, b2, sizeof b2),
+           rep_fmt(c->agg[F_CPU_PER_1K].med, c3, sizeof c3));
+    add_sb(doc, B_P, &s);
+    return;
+  }
+  const struct rep_cell *best = NULL, *base = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!cell_failed(cells[i]) && (!best || better(cells[i], best))) best = cells[i];
+    if (!strcmp(cells[i]->service, d->baseline)) base = cells[i];
+  }
+  if (!best) best = cells[0];
+  /* compare the winner with the baseline, or with the runner-up when the winner is the baseline */
+  const struct rep_cell *other = base && base != best ? base : NULL;
+  if (!other)
+    for (size_t i = 0; i < n; i++)
+      if (cells[i] != best && (!other || better(cells[i], other))) other = cells[i];
+  sb_add(&s, "%s handled %s best in the %s test: %s req/s at p99 %s ms, against %s's %s req/s at "
+         "p99 %s ms (%s the requests/s, %s the p99; the requests/s difference is %s).",
+         best->service, ep, test, rep_fmt(best->agg[F_RPS].med, a, sizeof a),
+         rep_fmt(best->agg[F_P99].med, b2, sizeof b2), other->service,
+         rep_fmt(other->agg[F_RPS].med, c3, sizeof c3), rep_fmt(other->agg[F_P99].med, d4, sizeof d4),
+         fmt_ratio(rep_ratio(&best->agg[F_RPS], &other->agg[F_RPS]), r1, sizeof r1),
+         fmt_ratio(rep_ratio(&best->agg[F_P99], &other->agg[F_P99]), r2, sizeof r2),
+         noise_phrase(rep_beyond_noise(&best->agg[F_RPS], &other->agg[F_RPS])));
+  const struct rep_cell *eff = NULL;
+  for (size_t i = 0; i < n; i++)
+    if (cell_has(cells[i], F_CPU_PER_1K) && (!eff || cells[i]->agg[F_CPU_PER_1K].med < eff->agg[F_CPU_PER_1K].med))
+      eff = cells[i];
+  if (eff) {
+    sb_add(&s, " Per 1,000 requests %s used the least CPU, %s CPU-seconds (", eff->service,
+           rep_fmt(eff->agg[F_CPU_PER_1K].med, a, sizeof a));
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+      if (cells[i] == eff) continue;
+      sb_add(&s, "%s%s %s", first ? "" : ", ", cells[i]->service,
+             rep_fmt(cells[i]->agg[F_CPU_PER_1K].med, a, sizeof a));
+      first = false;
+    }
+    sb_add(&s, ")");
+  } else {
+    sb_add(&s, " CPU use was not recorded for %s, so efficiency per request cannot be compared", ep);
+  }
+  char crossed[512];
+  bool any = false;
+  for (size_t i = 0; i < n; i++) {
+    if (crossed_count(cells[i], crossed, sizeof crossed) || cell_failed(cells[i]) ||
+        cells[i]->agg[F_FAIL_RATE].max > 0) {
+      sb_add(&s, "%s %s: failed %s%% of requests%s%s%s", any ? ";" : "; but", cells[i]->service,
+             rep_fmt(cells[i]->agg[F_FAIL_RATE].max * 100, a, sizeof a), crossed[0] ? ", crossed " : "",
+             crossed, cell_failed(cells[i]) ? ", and did not finish cleanly" : "");
+      any = true;
+    }
+  }
+  sb_add(&s, ".");
+  add_sb(doc, B_P, &s);
+}
+
+/* First second of a run's series with failures, or the second of the highest p99. */
+static void series_moment(const struct rep_run *r, double *t, double *vus, double *p99, bool *failed) {
+  *t = *vus = *p99 = NAN;
+  *failed = false;
+  for (size_t i = 0; i < r->series.n; i++)
+    if (r->series.failed[i] > 0) { *t = r->series.t[i]; *vus = r->series.vus[i]; *p99 = r->series.p99[i]; *failed = true; return; }
+  for (size_t i = 0; i < r->series.n; i++)
+    if (!isnan(r->series.p99[i]) && (isnan(*p99) || r->series.p99[i] > *p99)) {
+      *p99 = r->series.p99[i]; *t = r->series.t[i]; *vus = r->series.vus[i];
+    }
+}
+
+static const char *cap_unit_str(yajl_val doc, const char *k) { return rep_str(rep_get(doc, k, NULL)); }
+
+static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
+  char a[64], b2[64], c3[64];
+  struct sb s = {0};
+  if (d->ncapacity) {
+    sb_add(&s, "Highest arrival rate meeting the SLO (capacity/):");
+    bool anyep = false;
+    for (size_t e = 0; e < d->nendpoints; e++) {
+      bool first = true;
+      for (size_t i = 0; i < d->ncapacity; i++) {
+        const struct rep_extra *x = &d->capacity[i];
+        if (strcmp(x->endpoint, d->endpoints[e])) continue;
+        if (first) sb_add(&s, "%s %s", anyep ? ";" : "", x->endpoint);
+        const char *lim = cap_unit_str(x->doc, "limited_by");
+        sb_add(&s, "%s %s %s req/s%s", first ? "" : ",", x->service,
+               rep_fmt(rep_num(rep_get(x->doc, "capacity_rps", NULL)), a, sizeof a),
+               lim && !strcmp(lim, "generator") ? " (generator-bound: a lower bound)" : "");
+        first = false;
+        anyep = true;
+      }
+    }
+    sb_add(&s, ".");
+  } else {
+    sb_add(&s, "No capacity/ data in this run, so the highest sustainable rate per contender was not "
+           "measured (`pocbench capacity` measures it).");
+  }
+  /* what the stress test (or any test) shows */
+  size_t nbad = 0;
+  const struct rep_cell *worst = NULL;
+  struct sb bad = {0};
+  for (size_t i = 0; i < d->ncells; i++) {
+    const struct rep_cell *c = &d->cells[i];
+    char crossed[512];
+    size_t k = crossed_count(c, crossed, sizeof crossed);
+    if (k || cell_failed(c) || c->agg[F_FAIL_RATE].max > 0) {
+      double t, vus, p99;
+      bool failed;
+      series_moment(&c->runs[0], &t, &vus, &p99, &failed);
+      if (nbad < 6) {
+        sb_add(&bad, "%s%s on %s (%s test): ", nbad ? "; " : "", c->service, c->endpoint, c->test);
+        if (cell_failed(c)) sb_add(&bad, "%s%s%s, ", c->runs[0].status, c->runs[0].failure ? " " : "",
+                                   c->runs[0].failure ? c->runs[0].failure : "");
+        if (k) sb_add(&bad, "crossed %s, ", crossed);
+        sb_add(&bad, "%s%% failed", rep_fmt(c->agg[F_FAIL_RATE].max * 100, a, sizeof a));
+        if (failed) sb_add(&bad, ", first failures at %s s with %s VUs", rep_fmt(t, b2, sizeof b2), rep_fmt(vus, c3, sizeof c3));
+      }
+      nbad++;
+    }
+    if (!strcmp(c->test, "stress") && cell_has(c, F_P99) && (!worst || c->agg[F_P99].med > worst->agg[F_P99].med))
+      worst = c;
+  }
+  if (nbad) {
+    sb_add(&s, " Under the profiles, %zu scenario%s broke: %s%s.", nbad, nbad == 1 ? "" : "s", bad.s,
+           nbad > 6 ? "; ..." : "");
+  } else if (d->ncells) {
+    sb_add(&s, " Under the profiles no scenario crossed a threshold or failed a request");
+    if (worst) {
+      double t, vus, p99;
+      bool failed;
+      series_moment(&worst->runs[0], &t, &vus, &p99, &failed);
+      sb_add(&s, "; the stress test's highest p99 was %s's on %s, %s ms (its worst second: %s ms at %s VUs)",
+             worst->service, worst->endpoint, rep_fmt(worst->agg[F_P99].med, a, sizeof a),
+             rep_fmt(p99, b2, sizeof b2), rep_fmt(vus, c3, sizeof c3));
+    }
+    sb_add(&s, ", so the profiles stayed below every contender's breaking point.");
+  }
+  free(bad.s);
+  add_sb(doc, B_P, &s);
+}
+
+/* Median of the p90 column over seconds whose VU count is within [lo, hi]. */
+static double p90_between(const struct rep_run *r, double lo, double hi) {
+  double *v = malloc((r->series.n + 1) * sizeof *v);
+  if (!v) abort();
+  size_t k = 0;
+  for (size_t i = 0; i < r->series.n; i++)
+    if (r->series.vus[i] >= lo && r->series.vus[i] <= hi && !isnan(r->series.p90[i])) v[k++] = r->series.p90[i];
+  struct rep_agg a = rep_aggregate(v, k);
+  free(v);
+  return a.med;
+}
+
+static double series_peak_vus(const struct rep_run *r) {
+  double m = NAN;
+  for (size_t i = 0; i < r->series.n; i++) if (isnan(m) || r->series.vus[i] > m) m = r->series.vus[i];
+  return m;
+}
+
+static const struct rep_extra *sweep_for(const struct rep_data *d, const char *svc, const char *ep) {
+  for (size_t i = 0; i < d->nsweep; i++)
+    if (!strcmp(d->sweep[i].service, svc) && !strcmp(d->sweep[i].endpoint, ep)) return &d->sweep[i];
+  return NULL;
+}
+
+static void answer_scaling(const struct rep_data *d, struct rep_doc *doc) {
+  char a[64], b2[64], c3[64], d4[64], e5[64], f6[64], g7[64];
+  struct sb s = {0};
+  if (d->nsweep) {
+    /* per contender: the endpoint whose throughput grew least from the lowest to the highest
+     * concurrency (where it stops scaling first) */
+    sb_add(&s, "Concurrency sweep (sweep/), lowest to highest connections:");
+    bool any = false;
+    for (size_t i = 0; i < d->nservices; i++) {
+      for (size_t e = 0; e < d->nendpoints; e++) {
+        const struct rep_extra *x = sweep_for(d, d->services[i], d->endpoints[e]);
+        yajl_val pts = x ? rep_get(x->doc, "points", NULL) : NULL;
+        if (!YAJL_IS_ARRAY(pts) || pts->u.array.len < 2) continue;
+        yajl_val p0 = pts->u.array.values[0], p1 = pts->u.array.values[pts->u.array.len - 1];
+        double r0 = rep_num(rep_get(p0, "rps", NULL)), r1 = rep_num(rep_get(p1, "rps", NULL));
+        sb_add(&s, "%s %s %s: %s -> %s req/s (%s) at %s -> %s connections, p99 %s -> %s ms",
+               any ? ";" : "", d->services[i], d->endpoints[e], rep_fmt(r0, a, sizeof a),
+               rep_fmt(r1, b2, sizeof b2), fmt_ratio(r0 > 0 ? r1 / r0 : NAN, c3, sizeof c3),
+               rep_fmt(rep_num(rep_get(p0, "connections", NULL)), d4, sizeof d4),
+               rep_fmt(rep_num(rep_get(p1, "connections", NULL)), e5, sizeof e5),
+               rep_fmt(rep_num(rep_get(p0, "p99_ms", NULL)), f6, sizeof f6),
+               rep_fmt(rep_num(rep_get(p1, "p99_ms", NULL)), g7, sizeof g7));
+        any = true;
+      }
+    }
+    sb_add(&s, ".");
+  }
+  /* from the profiles' own VU ramp: p90 at low VUs against p90 at peak VUs */
+  const char *test = NULL;
+  for (size_t t = 0; t < d->ntests && !test; t++) if (!strcmp(d->tests[t], "load")) test = d->tests[t];
+  if (!test && d->ntests) test = d->tests[0];
+  struct sb r = {0};
+  size_t nr = 0;
+  for (size_t i = 0; test && i < d->nservices; i++) {
+    double best_g = NAN, lo = NAN, hi = NAN, peak = NAN;
+    const char *best_ep = NULL;
+    for (size_t e = 0; e < d->nendpoints; e++) {
+      const struct rep_cell *c = rep_find(d, test, d->services[i], d->endpoints[e]);
+      if (!c || !c->nruns || !c->runs[0].series.n) continue;
+      double pk = series_peak_vus(&c->runs[0]);
+      double l = p90_between(&c->runs[0], 1, fmax(1, pk / 4)), h = p90_between(&c->runs[0], 0.9 * pk, pk);
+      if (isnan(l) || isnan(h) || l <= 0) continue;
+      if (isnan(best_g) || h / l > best_g) { best_g = h / l; best_ep = d->endpoints[e]; lo = l; hi = h; peak = pk; }
+    }
+    if (!best_ep) continue;
+    sb_add(&r, "%s%s on %s %s -> %s ms (%s)", nr ? ", " : "", d->services[i], best_ep,
+           rep_fmt(lo, a, sizeof a), rep_fmt(hi, b2, sizeof b2), fmt_ratio(best_g, c3, sizeof c3));
+    (void)peak;
+    nr++;
+  }
+  if (nr) {
+    sb_add(&s, "%sWithin the %s test, from a quarter of the peak VUs to the peak, per-second p90 latency grew "
+           "most for: %s.", s.len ? " " : "", test, r.s);
+  } else if (!d->nsweep) {
+    sb_add(&s, "No per-second series (.csv) with a VU ramp and no sweep/ data, so scaling with "
+           "concurrency cannot be shown.");
+  }
+  if (!d->nsweep)
+    sb_add(&s, " No sweep/ data in this run, so throughput beyond the profiles' concurrency was not measured.");
+  free(r.s);
+  add_sb(doc, B_P, &s);
+}
+
+static void answer_resources(const struct rep_data *d, struct rep_doc *doc) {
+  char a[64], b2[64], c3[64], d4[64];
+  struct sb s = {0};
+  const char *test = NULL;
+  for (size_t t = 0; t < d->ntests && !test; t++) if (!strcmp(d->tests[t], "load")) test = d->tests[t];
+  if (!test && d->ntests) test = d->tests[0];
+  double base_cpu = NAN;
+  double cpu[64], mem[64], thr[64];
+  size_t n = d->nservices < 64 ? d->nservices : 64;
+  for (size_t i = 0; i < n; i++) {
+    double v[64];
+    size_t k = 0;
+    mem[i] = thr[i] = NAN;
+    for (size_t e = 0; test && e < d->nendpoints && k < 64; e++) {
+      const struct rep_cell *c = rep_find(d, test, d->services[i], d->endpoints[e]);
+      if (!c) continue;
+      if (cell_has(c, F_CPU_PER_1K)) v[k++] = c->agg[F_CPU_PER_1K].med;
+      if (cell_has(c, F_MEM_PEAK) && (isnan(mem[i]) || c->agg[F_MEM_PEAK].max > mem[i])) mem[i] = c->agg[F_MEM_PEAK].max;
+      if (cell_has(c, F_THROTTLED) && (isnan(thr[i]) || c->agg[F_THROTTLED].max > thr[i])) thr[i] = c->agg[F_THROTTLED].max;
+    }
+    cpu[i] = rep_aggregate(v, k).med;
+    if (!strcmp(d->services[i], d->baseline)) base_cpu = cpu[i];
+  }
+  size_t have = 0;
+  for (size_t i = 0; i < n; i++) have += !isnan(cpu[i]) || !isnan(mem[i]);
+  if (!test || !have) {
+    sb_add(&s, "No resource figures (resources.cpu_seconds, memory_peak_bytes) in this results tree, so the "
+           "trade-offs cannot be stated.");
+    add_sb(doc, B_P, &s);
+    return;
+  }
+  sb_add(&s, "Over the %s test's endpoints (median CPU-seconds per 1,000 requests; highest peak memory):", test);
+  for (size_t i = 0; i < n; i++) {
+    sb_add(&s, "%s %s %s CPU-s, %s MiB", i ? ";" : "", d->services[i], rep_fmt(cpu[i], a, sizeof a),
+           rep_fmt(mem[i] / 1048576.0, b2, sizeof b2));
+    if (!isnan(base_cpu) && strcmp(d->services[i], d->baseline) && base_cpu > 0)
+      sb_add(&s, " (%s %s's CPU per request)", fmt_ratio(cpu[i] / base_cpu, c3, sizeof c3), d->baseline);
+  }
+  sb_add(&s, ".");
+  size_t nthr = 0;
+  for (size_t i = 0; i < n; i++) nthr += !isnan(thr[i]);
+  if (nthr) {
+    sb_add(&s, " The largest share of CFS periods throttled was");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+      if (isnan(thr[i])) continue;
+      sb_add(&s, "%s %s %s%%", first ? "" : ",", d->services[i], rep_fmt(thr[i] * 100, d4, sizeof d4));
+      first = false;
+    }
+    sb_add(&s, ".");
+  } else {
+    sb_add(&s, " Throttling was not recorded (no CPU limit enforced, or no cgroup samples).");
+  }
+  add_sb(doc, B_P, &s);
+}
+
+/* ---------------------------------------------------------------- tables */
+
+static char *causes_text(const struct rep_cell *c, char *buf, size_t n) {
+  /* summed over repeats */
+  struct rep_count sum[32];
+  size_t k = 0;
+  for (size_t r = 0; r < c->nruns; r++)
+    for (size_t i = 0; i < c->runs[r].ncauses; i++) {
+      size_t j = 0;
+      while (j < k && strcmp(sum[j].name, c->runs[r].causes[i].name)) j++;
+      if (j == k && k < 32) { sum[k].name = c->runs[r].causes[i].name; sum[k].n = 0; k++; }
+      if (j < 32) sum[j].n += c->runs[r].causes[i].n;
+    }
+  buf[0] = '\0';
+  for (size_t j = 0; j < k; j++) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, n - l, "%s%s %.0f", j ? ", " : "", sum[j].name, sum[j].n);
+  }
+  if (!k) snprintf(buf, n, "-");
+  return buf;
+}
+
+static char *thresholds_text(const struct rep_cell *c, char *buf, size_t n) {
+  buf[0] = '\0';
+  if (!c->nruns || !c->runs[0].nths) { snprintf(buf, n, "-"); return buf; }
+  for (size_t i = 0; i < c->runs[0].nths; i++) {
+    size_t crossed = 0;
+    for (size_t r = 0; r < c->nruns; r++)
+      for (size_t j = 0; j < c->runs[r].nths; j++)
+        if (!strcmp(c->runs[r].ths[j].expr, c->runs[0].ths[i].expr) && c->runs[r].ths[j].crossed) crossed++;
+    size_t l = strlen(buf);
+    if (c->nruns > 1 && crossed)
+      snprintf(buf + l, n - l, "%s%s crossed (%zu of %zu runs)", l ? "; " : "", c->runs[0].ths[i].expr, crossed, c->nruns);
+    else
+      snprintf(buf + l, n - l, "%s%s %s", l ? "; " : "", c->runs[0].ths[i].expr, crossed ? "crossed" : "passed");
+  }
+  return buf;
+}
+
+static char *status_text(const struct rep_cell *c, char *buf, size_t n) {
+  buf[0] = '\0';
+  for (size_t r = 0; r < c->nruns; r++) {
+    const char *st = c->runs[r].status ? c->runs[r].status : "?";
+    if (strstr(buf, st)) continue;
+    size_t l = strlen(buf);
+    snprintf(buf + l, n - l, "%s%s", l ? ", " : "", st);
+  }
+  return buf;
+}
+
+static char *ratio_cell(const struct rep_cell *c, const struct rep_cell *base, int fig, char *buf, size_t n) {
+  if (!base || !cell_has(c, fig) || !cell_has(base, fig)) return rep_fmt(NAN, buf, n);
+  char r[32];
+  fmt_ratio(rep_ratio(&c->agg[fig], &base->agg[fig]), r, sizeof r);
+  if (c == base) { snprintf(buf, n, "%s", r); return buf; }
+  int bn = rep_beyond_noise(&c->agg[fig], &base->agg[fig]);
+  snprintf(buf, n, "%s%s", r, bn == 1 ? " (beyond noise)" : bn == 0 ? " (within noise)" : "");
+  return buf;
+}
+
+static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char *test, const char *ep) {
+  static const char *const h1[] = {"contender", "status", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms",
+                                   "server p50 ms", "server p90 ms", "server p99 ms"};
+  char id[256], cap[512], bl[160];
+  const char *epname = ep[0] == '/' ? ep + 1 : ep;
+  snprintf(id, sizeof id, "%s-%s-perf", test, epname);
+  snprintf(cap, sizeof cap, "%s %s: throughput and latency (client-side, and server-side from the "
+           "/metrics histogram)", test, ep);
+  struct rep_block *t1 = table_new(doc, cap, id, 10, h1);
+  snprintf(bl, sizeof bl, "req/s vs %s", d->baseline);
+  char bl2[160], bl3[160];
+  snprintf(bl2, sizeof bl2, "p99 vs %s", d->baseline);
+  snprintf(bl3, sizeof bl3, "CPU/1k vs %s", d->baseline);
+  const char *h2[] = {"contender", "failed %", "failure causes", "thresholds", "CPU-s per 1k req",
+                      "peak memory MiB", "throttled %", bl, bl2, bl3};
+  snprintf(id, sizeof id, "%s-%s-cost", test, epname);
+  snprintf(cap, sizeof cap, "%s %s: failures, thresholds, resources and ratios to %s", test, ep, d->baseline);
+  struct rep_block *t2 = table_new(doc, cap, id, 10, h2);
+  const struct rep_cell *base = rep_find(d, test, d->baseline, ep);
+  for (size_t i = 0; i < d->nservices; i++) {
+    const struct rep_cell *c = rep_find(d, test, d->services[i], ep);
+    if (!c) continue;
+    char v[10][512];
+    snprintf(v[0], sizeof v[0], "%s", c->service);
+    status_text(c, v[1], sizeof v[1]);
+    rep_fmt_agg(&c->agg[F_RPS], 1, v[2], sizeof v[2]);
+    static const int f1[] = {F_P50, F_P90, F_P95, F_P99, F_SP50, F_SP90, F_SP99};
+    for (int k = 0; k < 7; k++) rep_fmt_agg(&c->agg[f1[k]], 1, v[3 + k], sizeof v[3 + k]);
+    char *row[10];
+    for (int k = 0; k < 10; k++) row[k] = v[k];
+    table_row(t1, row);
+    rep_fmt_agg(&c->agg[F_FAIL_RATE], 100, v[1], sizeof v[1]);
+    causes_text(c, v[2], sizeof v[2]);
+    thresholds_text(c, v[3], sizeof v[3]);
+    rep_fmt_agg(&c->agg[F_CPU_PER_1K], 1, v[4], sizeof v[4]);
+    rep_fmt_agg(&c->agg[F_MEM_PEAK], 1.0 / 1048576.0, v[5], sizeof v[5]);
+    rep_fmt_agg(&c->agg[F_THROTTLED], 100, v[6], sizeof v[6]);
+    ratio_cell(c, base, F_RPS, v[7], sizeof v[7]);
+    ratio_cell(c, base, F_P99, v[8], sizeof v[8]);
+    ratio_cell(c, base, F_CPU_PER_1K, v[9], sizeof v[9]);
+    table_row(t2, row);
+  }
+}
+
+/* ---------------------------------------------------------------- capacity, sweep, environment */
+
+static void capacity_section(const struct rep_data *d, struct rep_doc *doc) {
+  addf(doc, B_H2, "Breaking points (capacity)");
+  if (!d->ncapacity) {
+    addf(doc, B_P, "No capacity/ documents in this results tree: the highest arrival rate each contender "
+         "sustains within the SLO was not measured in this run.");
+    return;
+  }
+  static const char *const h[] = {"contender", "endpoint", "capacity req/s", "SLO", "limited by", "knee req/s", "steps"};
+  struct rep_block *t = table_new(doc, "Highest arrival rate (open model) meeting the SLO", "capacity", 7, h);
+  for (size_t e = 0; e < d->nendpoints; e++)
+    for (size_t i = 0; i < d->ncapacity; i++) {
+      const struct rep_extra *x = &d->capacity[i];
+      if (strcmp(x->endpoint, d->endpoints[e])) continue;
+      char v[7][160], a[32], b[32];
+      snprintf(v[0], sizeof v[0], "%s", x->service);
+      snprintf(v[1], sizeof v[1], "%s", x->endpoint);
+      rep_fmt(rep_num(rep_get(x->doc, "capacity_rps", NULL)), v[2], sizeof v[2]);
+      snprintf(v[3], sizeof v[3], "p99 < %s ms, failures < %s%%",
+               rep_fmt(rep_num(rep_get(x->doc, "slo", "p99_ms", NULL)), a, sizeof a),
+               rep_fmt(rep_num(rep_get(x->doc, "slo", "failure_rate", NULL)) * 100, b, sizeof b));
+      const char *lim = rep_str(rep_get(x->doc, "limited_by", NULL));
+      snprintf(v[4], sizeof v[4], "%s", lim ? lim : "n/a");
+      rep_fmt(rep_num(rep_get(x->doc, "knee_rps", NULL)), v[5], sizeof v[5]);
+      yajl_val steps = rep_get(x->doc, "steps", NULL);
+      snprintf(v[6], sizeof v[6], "%zu", YAJL_IS_ARRAY(steps) ? steps->u.array.len : (size_t)0);
+      char *row[7];
+      for (int k = 0; k < 7; k++) row[k] = v[k];
+      table_row(t, row);
+    }
+}
+
+static void sweep_section(const struct rep_data *d, struct rep_doc *doc) {
+  addf(doc, B_H2, "Concurrency sweep");
+  if (!d->nsweep) {
+    addf(doc, B_P, "No sweep/ documents in this results tree: throughput and latency against the number of "
+         "connections (closed model, no think time) were not measured in this run.");
+    return;
+  }
+  static const char *const h[] = {"contender", "endpoint", "connections", "req/s", "p50 ms", "p99 ms", "failed %", "CPU cores", "throttled %"};
+  struct rep_block *t = table_new(doc, "Closed model without think time, by connection count", "sweep", 9, h);
+  for (size_t e = 0; e < d->nendpoints; e++)
+    for (size_t i = 0; i < d->nsweep; i++) {
+      const struct rep_extra *x = &d->sweep[i];
+      yajl_val pts = rep_get(x->doc, "points", NULL);
+      if (strcmp(x->endpoint, d->endpoints[e]) || !YAJL_IS_ARRAY(pts)) continue;
+      for (size_t p = 0; p < pts->u.array.len; p++) {
+        yajl_val pt = pts->u.array.values[p];
+        char v[9][64];
+        snprintf(v[0], sizeof v[0], "%s", x->service);
+        snprintf(v[1], sizeof v[1], "%s", x->endpoint);
+        rep_fmt(rep_num(rep_get(pt, "connections", NULL)), v[2], sizeof v[2]);
+        rep_fmt(rep_num(rep_get(pt, "rps", NULL)), v[3], sizeof v[3]);
+        rep_fmt(rep_num(rep_get(pt, "p50_ms", NULL)), v[4], sizeof v[4]);
+        rep_fmt(rep_num(rep_get(pt, "p99_ms", NULL)), v[5], sizeof v[5]);
+        rep_fmt(rep_num(rep_get(pt, "failure_rate", NULL)) * 100, v[6], sizeof v[6]);
+        rep_fmt(rep_num(rep_get(pt, "cpu_cores", NULL)), v[7], sizeof v[7]);
+        rep_fmt(rep_num(rep_get(pt, "throttled_share", NULL)) * 100, v[8], sizeof v[8]);
+        char *row[9];
+        for (int k = 0; k < 9; k++) row[k] = v[k];
+        table_row(t, row);
+      }
+    }
+}
+
+/* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with ", ". */
+static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int depth) {
+  char val[1024] = "";
+  if (YAJL_IS_OBJECT(v) && depth < 6) {
+    for (size_t i = 0; i < v->u.object.len; i++) {
+      char key[512];
+      snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", v->u.object.keys[i]);
+      flatten(t, key, v->u.object.values[i], depth + 1);
+    }
+    return;
+  }
+  if (YAJL_IS_ARRAY(v)) {
+    for (size_t i = 0; i < v->u.array.len; i++) {
+      yajl_val x = v->u.array.values[i];
+      size_t l = strlen(val);
+      if (YAJL_IS_STRING(x)) snprintf(val + l, sizeof val - l, "%s%s", i ? " " : "", YAJL_GET_STRING(x));
+      else if (YAJL_IS_NUMBER(x)) snprintf(val + l, sizeof val - l, "%s%s", i ? " " : "", YAJL_GET_NUMBER(x));
+      else snprintf(val + l, sizeof val - l, "%s(...)", i ? " " : "");
+    }
+  } else if (YAJL_IS_STRING(v)) snprintf(val, sizeof val, "%s", YAJL_GET_STRING(v));
+  else if (YAJL_IS_NUMBER(v)) snprintf(val, sizeof val, "%s", YAJL_GET_NUMBER(v));
+  else if (YAJL_IS_TRUE(v)) snprintf(val, sizeof val, "true");
+  else if (YAJL_IS_FALSE(v)) snprintf(val, sizeof val, "false");
+  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "null");
+  else snprintf(val, sizeof val, "(...)");
+  char *row[2] = {(char *)prefix, val};
+  table_row(t, row);
+}
+
+static void environment_section(const struct rep_data *d, struct rep_doc *doc) {
+  addf(doc, B_H2, "Environment");
+  if (!d->run) {
+    addf(doc, B_P, "No run.json in %s, so the machine, kernel, limits and versions are unknown.", d->dir);
+    return;
+  }
+  static const char *const h[] = {"item", "value"};
+  struct rep_block *t = table_new(doc, "From run.json (the plan and per-scenario statuses are left out)", "environment", 2, h);
+  yajl_val r = d->run;
+  for (size_t i = 0; YAJL_IS_OBJECT(r) && i < r->u.object.len; i++) {
+    const char *k = r->u.object.keys[i];
+    if (!strcmp(k, "plan") || !strcmp(k, "scenarios")) continue;
+    flatten(t, k, r->u.object.values[i], 0);
+  }
+}
+
+/* ---------------------------------------------------------------- the whole document */
+
+int rep_doc_build(const struct rep_data *d, struct rep_doc *doc) {
+  memset(doc, 0, sizeof *doc);
+  addf(doc, B_H1, "poc-compare report");
+  struct sb s = {0};
+  const char *started = rep_str(rep_get(d->run, "started", NULL));
+  const char *status = rep_str(rep_get(d->run, "status", NULL));
+  size_t nruns = 0;
+  for (size_t i = 0; i < d->ncells; i++) nruns += d->cells[i].nruns;
+  sb_add(&s, "Results in %s: run started %s, status %s; %zu scenario%s (%zu test type%s x %zu contender%s x "
+         "%zu endpoint%s), %zu measured run%s%s.", d->dir, started ? started : "(unknown)",
+         status ? status : "(unknown)", d->ncells, d->ncells == 1 ? "" : "s", d->ntests, d->ntests == 1 ? "" : "s",
+         d->nservices, d->nservices == 1 ? "" : "s", d->nendpoints, d->nendpoints == 1 ? "" : "s", nruns,
+         nruns == 1 ? "" : "s", d->max_repeat > 1 ? "; figures with repeats are shown as median (min-max)" : "");
+  if (d->has_baseline) sb_add(&s, " Ratios are taken against %s.", d->baseline);
+  else sb_add(&s, " The baseline %s is not in this run, so no ratios to it can be given.", d->baseline);
+  add_sb(doc, B_P, &s);
+  for (size_t i = 0; i < d->nwarnings; i++) addf(doc, B_LI, "Warning: %s", d->warnings[i]);
+
+  addf(doc, B_H2, "The study's questions");
+  static const char *const eq[][2] = {
+    {"/health", "1. Which stack handles baseline HTTP traffic (/health) most efficiently?"},
+    {"/cpu", "2. How does each stack perform under CPU-bound work (/cpu)?"},
+    {"/io", "3. Which stack handles concurrent I/O (/io) better?"},
+    {"/json", "4. How do the stacks compare on JSON serialization (/json)?"},
+  };
+  for (int q = 0; q < 4; q++) {
+    addf(doc, B_H3, "%s", eq[q][1]);
+    answer_endpoint(d, doc, eq[q][0]);
+  }
+  addf(doc, B_H3, "5. Where are the breaking points?");
+  answer_breaking(d, doc);
+  addf(doc, B_H3, "6. How does performance scale with concurrency?");
+  answer_scaling(d, doc);
+  addf(doc, B_H3, "7. What are the resource-efficiency trade-offs?");
+  answer_resources(d, doc);
+
+  addf(doc, B_H2, "Charts");
+  add_block(doc, B_CHARTS, strdup("charts"));
+
+  addf(doc, B_H2, "Results by test type and endpoint");
+  addf(doc, B_P, "Client-side latency is http_req_duration as the load generator measured it; server-side "
+       "latency is histogram_quantile over the /metrics bucket deltas between the scrapes before and after "
+       "the profile. CPU-seconds and peak memory come from the service's cgroup; throttled %% is the share "
+       "of CFS periods in which it was throttled. n/a means the figure is not in the results.");
+  for (size_t t = 0; t < d->ntests; t++) {
+    addf(doc, B_H3, "%s test", d->tests[t]);
+    for (size_t e = 0; e < d->nendpoints; e++) {
+      bool any = false;
+      for (size_t i = 0; i < d->nservices; i++) any |= rep_find(d, d->tests[t], d->services[i], d->endpoints[e]) != NULL;
+      if (any) tables_for(d, doc, d->tests[t], d->endpoints[e]);
+    }
+  }
+  capacity_section(d, doc);
+  sweep_section(d, doc);
+  environment_section(d, doc);
+  return 0;
+}
