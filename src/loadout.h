@@ -57,4 +57,11 @@ bool loadout_parse_pstat(const char *s, size_t len, double *p);
 /* Seconds of run duration, never 0 for divisions. */
 double loadout_run_seconds(const struct load_stats *s);
 
+/* Number formatting of the k6 summary (semantics 3.3). Each writes into buf (always
+ * NUL-terminated) and returns buf. */
+char *loadout_fmt_time(double ms, char *buf, size_t n);     /* 0s, 123ns, 512.34µs, 46.03ms, 1m6s */
+char *loadout_fmt_rate(double ratio, char *buf, size_t n);  /* 99.99% (truncated) */
+char *loadout_fmt_data(double bytes, char *buf, size_t n);  /* 1.3 MB, 81 kB, 512 B */
+char *loadout_fmt_number(double v, char *buf, size_t n);    /* <= 6 decimals, zeros dropped */
+
 #endif

@@ -802,6 +802,13 @@ int options_finalize(struct load_opts *o, char *err, size_t errlen) {
   int rc;
   if (o->config_path && !(o->given & BIT(G_CONFIG_LOADED)))
     if ((rc = options_load_config(o->config_path, o, err, errlen))) return rc;
+  /* defaults again for a struct that did not come through options_parse_args (zeroed) */
+  if (!(o->scale > 0)) o->scale = 1;
+  if (!(o->given & BIT(G_VUS))) o->vus = 1;
+  if (!(o->given & BIT(G_GSTOP))) o->graceful_stop_ns = 30 * INT64_C(1000000000);
+  if (!(o->given & BIT(G_GRAMP))) o->graceful_ramp_down_ns = 30 * INT64_C(1000000000);
+  if (!(o->given & BIT(G_TIME_UNIT))) o->time_unit_ns = INT64_C(1000000000);
+  if (!(o->given & BIT(G_TIMEOUT))) o->timeout_ns = 60 * INT64_C(1000000000);
   if (!o->method) set_str(&o->method, "GET");
   if (!o->scenario) set_str(&o->scenario, "default");
   if (!o->method || !o->scenario) return -ENOMEM;
