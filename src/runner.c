@@ -226,7 +226,12 @@ static void verify_contenders(struct runner *r) {
       fflush(stdout);
       char cmd[PATH_MAX * 2 + 256];
       char *at = strchr(v->service, '@');
-      snprintf(cmd, sizeof cmd, "'%s' verify --service '%.*s'%s%s 2>&1", r->pocbench,
+      /* verify finds contenders as <root>/apps/NAME: point it at --apps-dir's parent */
+      char env[PATH_MAX + 32] = "";
+      const char *ab = strrchr(r->o->apps_dir, '/');
+      if (ab && !strcmp(ab, "/apps"))
+        snprintf(env, sizeof env, "POCBENCH_ROOT='%.*s' ", (int)(ab - r->o->apps_dir), r->o->apps_dir);
+      snprintf(cmd, sizeof cmd, "%s'%s' verify --service '%.*s'%s%s 2>&1", env, r->pocbench,
                at ? (int)(at - v->service) : (int)strlen(v->service), v->service,
                at ? " --variant " : "", at ? at + 1 : "");
       FILE *p = popen(cmd, "r");
@@ -592,7 +597,7 @@ int runner_run(const struct run_opts *o) {
   for (size_t i = 0; i < r->nsc; i++) if (!r->sc[i].status[0]) todo++;
   printf("pocbench run: %zu scenario%s (%zu to run) -> %s\n", r->nsc, r->nsc == 1 ? "" : "s", todo, r->out);
   printf("  limits: %s; warm-up %.1fs; scale %g; repeat %d; placement: %s\n",
-         r->limits ? "" : "none (--no-limits)", r->warmup_ns / 1e9, o->scale,
+         r->limits ? "cgroup" : "none (--no-limits)", r->warmup_ns / 1e9, o->scale,
          o->repeat > 0 ? o->repeat : 1, r->service_cpus[0] ? "pinned" : "shared CPUs, quota only");
   if (r->limits)
     printf("  cgroup v%d: cpu %lldm (quota %lld us / 100000 us), memory %llu bytes, under %s\n",

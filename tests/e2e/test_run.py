@@ -1,0 +1,193 @@
+"""`pocbench run` end to end on this machine's real cgroups: a small study on every contender
+(tree complete and parseable, client and server counts agree, throttling present, run.json
+complete), a contender that is OOM-killed while the run goes on, and an interrupted run that
+leaves nothing behind and that --resume completes."""
+from __future__ import annotations
+
+import csv
+import math
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_APPS, POCBENCH, ROOT, cgroup_dirs, load_json, procs_with_cwd, run_pocbench
+
+CSV_HEADER = ("t_s,vus,reqs,failed,iterations,dropped,data_sent,data_received,p50_ms,p90_ms,"
+              "p95_ms,p99_ms,max_ms,p99_corrected_ms,cpu_cores,throttled_periods,memory_bytes").split(",")
+SAMPLE_RE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+( -?[0-9]+)?$')
+RUNJSON_KEYS = ["schema", "started", "ended", "status", "argv", "options", "machine", "kernel",
+                "cgroup", "limits", "placement", "versions", "git", "plan", "scenarios"]
+
+
+def contenders() -> list[str]:
+    return sorted(p.parent.name for p in (ROOT / "apps").glob("*/service.conf"))
+
+
+def check_prom(path: Path) -> int:
+    """Every line a comment or a sample; returns the number of successful scrapes."""
+    scrapes = 0
+    for line in path.read_text().splitlines():
+        if line.startswith("# pocbench-scrape"):
+            scrapes += "error=" not in line
+        elif line and not line.startswith("#"):
+            assert SAMPLE_RE.match(line), f"{path.name}: not a sample line: {line!r}"
+    return scrapes
+
+
+def check_csv(path: Path) -> list[dict[str, str]]:
+    with open(path) as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == CSV_HEADER, f"{path.name}: header {rows[0]}"
+    assert len(rows) > 1, f"{path.name}: no per-second row"
+    for r in rows[1:]:
+        assert len(r) == len(CSV_HEADER), f"{path.name}: row of {len(r)} cells: {r}"
+        float(r[0])
+    return [dict(zip(CSV_HEADER, r)) for r in rows[1:]]
+
+
+def check_tree(out: Path) -> dict:
+    run = load_json(out / "run.json")
+    for k in RUNJSON_KEYS:
+        assert k in run, f"run.json lacks {k}"
+    assert run["kernel"]["release"] and run["machine"]["cores"] >= 1
+    assert run["cgroup"]["version"] in (1, 2)
+    assert run["git"]["commit"] and len(run["git"]["commit"]) == 40
+    assert len(run["plan"]) == len(run["scenarios"])
+    for s in run["scenarios"]:
+        assert s["status"] != "planned", f"{s} never ran"
+        for f in s["files"]:
+            assert (out / f).is_file(), f"missing {f}"
+    return run
+
+
+def test_small_study_every_contender(tmp_path: Path) -> None:
+    names = contenders()
+    assert names, "no contender in apps/"
+    out = tmp_path / "study"
+    t0 = time.monotonic()
+    p = run_pocbench(["run", "--scale", "0.02", "--warmup", "1s", "--endpoints", "/health,/json",
+                      "--tests", "load,stress", "--out", str(out)], timeout=280)
+    took = time.monotonic() - t0
+    print(p.stdout[-3000:], p.stderr[-3000:], f"took {took:.0f}s", sep="\n")
+    assert p.returncode == 0, f"exit {p.returncode}"
+    run = check_tree(out)
+    assert run["status"] == "complete"
+    assert sorted(run["versions"]) == names
+    assert len(run["scenarios"]) == 2 * 2 * len(names)
+    for s in run["scenarios"]:
+        assert s["status"] in ("ok", "thresholds_crossed"), s
+        base = out / f"test-{s['test']}-results" / f"{s['service']}-{s['endpoint'].strip('/')}"
+        doc = load_json(base.with_suffix(".json"))
+        assert doc["scenario"]["status"] == s["status"]
+        assert doc["limits"] == {"cpu_millicores": 500, "memory_bytes": 268435456,
+                                 "enforced": True, "cgroup": doc["limits"]["cgroup"]}
+        client = doc["client"]["metrics"]
+        reqs = client["http_reqs"]["count"]
+        assert reqs > 0
+        server = doc["server"]
+        assert server["scrapes"] >= 2
+        # requests still in flight at the end are counted by the client only
+        in_flight = max(client.get("vus_max", {}).get("value", 0), client.get("vus_max", {}).get("max", 0))
+        delta = server["requests_total_delta"]
+        assert 0 <= reqs - delta <= max(in_flight, 1), f"{base.name}: client {reqs} server {delta}"
+        res = doc["resources"]
+        for k in ("cpu_seconds", "nr_periods", "nr_throttled", "throttled_seconds",
+                  "throttled_share", "memory_peak_bytes", "oom_kills"):
+            assert isinstance(res[k], (int, float)) and not math.isnan(res[k]), f"{k} = {res[k]}"
+        assert res["nr_periods"] > 0 and res["cpu_seconds"] > 0 and res["oom_kills"] == 0
+        assert check_prom(base.with_suffix(".prom")) >= 2
+        rows = check_csv(base.with_suffix(".csv"))
+        assert any(r["cpu_cores"] for r in rows), f"{base.name}: no cgroup sample in the series"
+        assert base.with_suffix(".txt").read_text().strip()
+    assert (out / "REPORT.md").is_file()
+    assert not cgroup_dirs(run)
+    assert not (out / ".tmp").exists()
+
+
+def test_oom_kill_is_a_result_and_the_run_goes_on(tmp_path: Path) -> None:
+    out = tmp_path / "oom"
+    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "oom",
+                      "--endpoints", "/json,/health", "--tests", "load", "--scale", "0.03",
+                      "--warmup", "0", "--memory", "48Mi", "--no-verify", "--no-report",
+                      "--out", str(out)], timeout=120)
+    print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
+    assert p.returncode == 0, f"exit {p.returncode}"
+    run = check_tree(out)
+    by_ep = {s["endpoint"]: s for s in run["scenarios"]}
+    assert by_ep["/json"]["status"] == "oom_killed", by_ep["/json"]
+    assert "OOM" in by_ep["/json"]["failure"]
+    doc = load_json(out / "test-load-results" / "oom-json.json")
+    assert doc["resources"]["oom_kills"] >= 1
+    assert doc["resources"]["memory_peak_bytes"] <= 48 * 2**20
+    # the next scenario ran on a fresh service
+    assert by_ep["/health"]["status"] in ("ok", "thresholds_crossed"), by_ep["/health"]
+    assert not cgroup_dirs(run)
+
+
+def test_interrupt_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
+    out = tmp_path / "intr"
+    args = ["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--endpoints",
+            "/a,/b,/c", "--tests", "load", "--scale", "0.05", "--warmup", "0", "--no-verify",
+            "--no-report", "--out", str(out)]
+    proc = subprocess.Popen([str(POCBENCH), *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if (out / "test-load-results" / "tiny-a.json").exists():
+                break
+            assert proc.poll() is None, proc.stdout.read()
+            time.sleep(0.2)
+        else:
+            pytest.fail("the first scenario did not finish in 90 s")
+        time.sleep(1.0)   # into the second scenario's profile
+        proc.send_signal(signal.SIGINT)
+        rc = proc.wait(timeout=40)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    print(proc.stdout.read())
+    assert rc == 105
+    run = load_json(out / "run.json")
+    assert run["status"] == "interrupted"
+    statuses = [s["status"] for s in run["scenarios"]]
+    assert statuses[0] in ("ok", "thresholds_crossed") and "planned" in statuses
+    assert not cgroup_dirs(run), "cgroups left after the interrupt"
+    assert not procs_with_cwd(FIXTURE_APPS / "tiny"), "service process left after the interrupt"
+    assert not list(out.rglob("*.tmp.*")), "a torn temp file was left"
+    assert not (out / "test-load-results" / "tiny-c.json").exists()
+
+    p = run_pocbench(["run", "--resume", str(out)], timeout=120)
+    print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
+    assert p.returncode == 0
+    run = check_tree(out)
+    assert run["status"] == "complete"
+    assert [s["status"] in ("ok", "thresholds_crossed") for s in run["scenarios"]] == [True] * 3
+    assert not cgroup_dirs(run)
+    assert not procs_with_cwd(FIXTURE_APPS / "tiny")
+
+
+def test_bad_options_exit_104_with_a_clear_message(tmp_path: Path) -> None:
+    for args, words in [(["--cpu", "lots"], "--cpu"), (["--tests", "nosuch"], "nosuch.json"),
+                        (["--services", "nosuch"], "nosuch"), (["--scale", "-1"], "--scale")]:
+        p = run_pocbench(["run", *args, "--out", str(tmp_path / "x")], timeout=30)
+        assert p.returncode == 104, (args, p.stderr)
+        assert words in p.stderr, (args, p.stderr)
+
+
+def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
+    out = tmp_path / "unverified"
+    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--endpoints",
+                      "/health", "--tests", "load", "--no-report", "--out", str(out)], timeout=120)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "FAIL GET /cpu" in p.stdout and "not measuring tiny" in p.stdout
+    run = load_json(out / "run.json")
+    assert run["verify"]["tiny"]["passed"] is False
+    assert run["scenarios"][0]["status"] == "not_verified"
+    assert "FAIL" in run["scenarios"][0]["failure"]
+    assert not (out / "test-load-results" / "tiny-health.json").exists()
