@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "k8s_render.h"
+#include "k8s_run.h"
 #include "svc.h"
 
 static void usage(FILE *f) {
@@ -153,10 +154,16 @@ int cmd_k8s(int argc, char **argv) {
     svc_conf_free_all(svcs, n);
     return rc == -EINVAL || rc == -ENOENT ? EXIT_CONFIG : rc < 0 ? EXIT_FAIL : EXIT_OK;
   }
-  /* TEMPORARY until src/export.c lands: k8s_run (src/k8s_run.c) needs export_read_merge. */
-  (void)results; (void)kubectl; (void)jt;
+  struct k8s_run_opts o = {.kubectl = kubectl, .root = root, .results_root = results,
+                           .tests = tests, .ntests = ntests, .only = only, .nonly = nonly,
+                           .parallelism = (int)par, .loadgen_image = limage, .images = images,
+                           .nimages = nimages, .ready_timeout_s = 300, .job_timeout_s = jt,
+                           .argc = argc, .argv = argv};
+  rc = k8s_run(&o, svcs, n, err, sizeof err);
   svc_conf_free_all(svcs, n);
-  fprintf(stderr, "pocbench k8s run: not available in this build yet (needs src/export.c)\n");
-  rc = 1;
+  if (rc < 0) {
+    fprintf(stderr, "pocbench k8s run: %s\n", err);
+    return rc == -EINVAL || rc == -ENOENT ? EXIT_CONFIG : EXIT_FAIL;
+  }
   return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }

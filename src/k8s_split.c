@@ -72,7 +72,8 @@ static int emit_quantity(yajl_gen g, yajl_val v, const char *key, enum qty q, st
   bool is_vus = strcmp(key, "rate") && strcmp(key, "startRate") && strcmp(key, "iterations");
   if (q == Q_SPLIT && is_vus && d > w->peak) w->peak = d;
   if (q == Q_CAPACITY) return gen_real(g, (double)k8s_share_capacity((int64_t)ceil(d), w->n)) ? -ENOMEM : 0;
-  if (d != floor(d) && is_vus) {
+  /* a stage "target" is a rate in arrival-rate scenarios, so only vus/startVUs must be whole */
+  if (d != floor(d) && is_vus && strcmp(key, "target")) {
     snprintf(w->err, w->errlen, "\"%s\" must be a whole number of VUs, got %g", key, d);
     return -EINVAL;
   }
