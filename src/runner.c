@@ -11,6 +11,7 @@
 /* paths and messages are bounded on purpose; snprintf truncates, never overflows */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -253,7 +254,7 @@ static void verify_contenders(struct runner *r) {
           if ((strstr(l, "FAIL") || strstr(l, "not ok") || strstr(l, "error")) && off < sizeof v->detail - 2)
             off += (size_t)snprintf(v->detail + off, sizeof v->detail - off, "%s%s", off ? "; " : "", l);
         if (!off) snprintf(v->detail, sizeof v->detail, "pocbench verify exited %d", v->exit_code);
-        printf("FAILED\n  %s\n  not measuring %s\n", v->detail, v->service);
+        printf("FAILED\n  %.600s%s\n  not measuring %s\n", v->detail, strlen(v->detail) > 600 ? " ..." : "", v->service);
       } else {
         printf("ok\n");
       }
@@ -468,6 +469,21 @@ static void update_latest(struct runner *r) {
   if (symlink(sl + 1, tmp) == 0 && rename(tmp, link) < 0) unlink(tmp);
 }
 
+/* The work directory: temp files of a generator stopped mid-write go with it. */
+static void remove_tmp(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char p[PATH_MAX + 300];
+  while ((e = readdir(d)))
+    if (e->d_type == DT_REG) {
+      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      unlink(p);
+    }
+  closedir(d);
+  rmdir(dir);
+}
+
 static int run_report(struct runner *r) {
   if (r->o->no_report) return 0;
   char cmd[PATH_MAX * 2 + 64];
@@ -643,7 +659,7 @@ int runner_run(const struct run_opts *o) {
     run_report(r);
     code = any_error ? EXIT_FAIL : EXIT_OK;
   }
-  rmdir(r->tmp);
+  remove_tmp(r->tmp);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
 

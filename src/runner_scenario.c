@@ -602,7 +602,7 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
   snprintf(scale, sizeof scale, "%g", r->o->scale);
   if (r->warmup_ns > 0) {
     units_format_go_duration(r->warmup_ns, wdur, sizeof wdur);
-    char *wargv[] = {"pocbench", "load", "--vus", "2", "--duration", wdur, "--no-thresholds",
+    char *wargv[] = {"pocbench", "load", "--vus", "2", "--sleep", "100ms", "--duration", wdur, "--no-thresholds",
                      "--quiet", url, NULL};
     run_generator(r, s, &st, wargv, false, k, n);
     if (runner_stop) { st.interrupted = true; goto teardown; }
@@ -637,9 +637,9 @@ finish:
       if (st.died) describe_exit(st.died_status, how, sizeof how);
       svc_log_tail(&st.proc, tail, sizeof tail);
       set_failure(s, "oom_killed", "the OOM killer killed %llu process(es) in the service's cgroup "
-                  "(memory limit %llu bytes)%s%s%s", (unsigned long long)st.st_end.oom_kills,
+                  "(memory limit %llu bytes)%s%s", (unsigned long long)st.st_end.oom_kills,
                   (unsigned long long)r->o->memory_bytes, st.died ? "; the service " : "",
-                  st.died ? how : "", "");
+                  st.died ? how : "");
     } else if (st.died) {
       describe_exit(st.died_status, how, sizeof how);
       svc_log_tail(&st.proc, tail, sizeof tail);
@@ -672,11 +672,9 @@ teardown:
       ret = -1;
     }
   }
-  if (!st.interrupted) {
-    unlink(export_tmp);
-    unlink(csv_tmp);
-    if (!s->failure[0]) unlink(log_path);
-  }
+  unlink(export_tmp);
+  unlink(csv_tmp);
+  unlink(log_path);   /* its tail, when it matters, is in the scenario's failure text */
   sampler_free(&st.smp);
   buf_free(&st.prom);
   buf_free(&st.load_out);
