@@ -554,7 +554,8 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
   snprintf(id, sizeof id, "%s-%s-perf", test, epname);
   snprintf(cap, sizeof cap, "%s %s: throughput and latency (client-side, and server-side from the "
            "/metrics histogram)", test, ep);
-  struct rep_block *t1 = table_new(doc, cap, id, 10, h1);
+  table_new(doc, cap, id, 10, h1);
+  size_t i1 = doc->n - 1;   /* an index: adding the second table may move the blocks */
   snprintf(bl, sizeof bl, "req/s vs %s", d->baseline);
   char bl2[160], bl3[160];
   snprintf(bl2, sizeof bl2, "p99 vs %s", d->baseline);
@@ -563,7 +564,8 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
                       "peak memory MiB", "throttled %", bl, bl2, bl3};
   snprintf(id, sizeof id, "%s-%s-cost", test, epname);
   snprintf(cap, sizeof cap, "%s %s: failures, thresholds, resources and ratios to %s", test, ep, d->baseline);
-  struct rep_block *t2 = table_new(doc, cap, id, 10, h2);
+  table_new(doc, cap, id, 10, h2);
+  size_t i2 = doc->n - 1;
   const struct rep_cell *base = rep_find(d, test, d->baseline, ep);
   for (size_t i = 0; i < d->nservices; i++) {
     const struct rep_cell *c = rep_find(d, test, d->services[i], ep);
@@ -576,7 +578,7 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
     for (int k = 0; k < 7; k++) rep_fmt_agg(&c->agg[f1[k]], 1, v[3 + k], sizeof v[3 + k]);
     char *row[10];
     for (int k = 0; k < 10; k++) row[k] = v[k];
-    table_row(t1, row);
+    table_row(&doc->b[i1], row);
     rep_fmt_agg(&c->agg[F_FAIL_RATE], 100, v[1], sizeof v[1]);
     causes_text(c, v[2], sizeof v[2]);
     thresholds_text(c, v[3], sizeof v[3]);
@@ -586,7 +588,7 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
     ratio_cell(c, base, F_RPS, v[7], sizeof v[7]);
     ratio_cell(c, base, F_P99, v[8], sizeof v[8]);
     ratio_cell(c, base, F_CPU_PER_1K, v[9], sizeof v[9]);
-    table_row(t2, row);
+    table_row(&doc->b[i2], row);
   }
 }
 
