@@ -182,12 +182,15 @@ def test_bad_options_exit_104_with_a_clear_message(tmp_path: Path) -> None:
 
 def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     out = tmp_path / "unverified"
-    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--endpoints",
-                      "/health", "--tests", "load", "--no-report", "--out", str(out)], timeout=120)
+    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "broken",
+                      "--endpoints", "/health", "--tests", "load", "--no-report", "--scale", "0.02",
+                      "--warmup", "0", "--out", str(out)], timeout=180)
+    print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 1, p.stdout + p.stderr
-    assert "FAIL GET /cpu" in p.stdout and "not measuring tiny" in p.stdout
+    assert "FAIL start broken" in p.stdout and "not measuring broken" in p.stdout
     run = load_json(out / "run.json")
-    assert run["verify"]["tiny"]["passed"] is False
-    assert run["scenarios"][0]["status"] == "not_verified"
-    assert "FAIL" in run["scenarios"][0]["failure"]
-    assert not (out / "test-load-results" / "tiny-health.json").exists()
+    assert run["verify"]["broken"]["passed"] is False
+    st = {s["service"]: s for s in run["scenarios"]}
+    assert st["broken"]["status"] == "not_verified"
+    assert "exited with status 3" in st["broken"]["failure"]
+    assert not (out / "test-load-results" / "broken-health.json").exists()
