@@ -667,15 +667,14 @@ out:
   if (r->limits && cg_remove_tree(&r->cg, r->cg_run_rel) < 0)
     fprintf(stderr, "pocbench run: could not remove every cgroup under %s\n", r->cg_run_rel);
   if (r->limits) {
-    /* the shared parent goes too when no other run uses it */
-    struct cgroup top;
-    memset(&top, 0, sizeof top);
-    top.version = r->cg.version;
-    const char *bases[3] = {r->cg.version == CG_V2 ? r->cg.v2_base : r->cg.cpu_base,
-                            r->cg.cpuacct_base, r->cg.mem_base};
-    char *dst[3] = {top.cpu, top.cpuacct, top.mem};
-    for (int i = 0; i < 3; i++) if (bases[i][0]) snprintf(dst[i], PATH_MAX, "%s/poc-compare", bases[i]);
-    cg_remove(&top);
+    /* the shared parent goes too when no other run uses it (rmdir fails while it has children) */
+    const char *bases[4] = {r->cg.v2_base, r->cg.cpu_base, r->cg.cpuacct_base, r->cg.mem_base};
+    for (int i = 0; i < 4; i++) {
+      char p[PATH_MAX + 16];
+      if (!bases[i][0]) continue;
+      snprintf(p, sizeof p, "%s/poc-compare", bases[i]);
+      rmdir(p);
+    }
   }
   svc_conf_free_all(r->confs, r->nconfs);
   free(r->sc);
