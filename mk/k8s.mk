@@ -7,7 +7,7 @@
 TEST_TARGETS += test-k8s
 
 test-k8s: build/pocbench venv
-	@POCBENCH=$(CURDIR)/build/pocbench $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/k8s
+	@POCBENCH=$(CURDIR)/build/pocbench $(VENV)/bin/python -m pytest -q -rs -p no:cacheprovider tests/k8s
 
 # Re-renders the committed manifests after a change to apps/*/service.conf or profiles/.
 k8s-render: build/pocbench

@@ -460,10 +460,10 @@ static void write_job_script(FILE *f, const char *test, int parallelism, const c
            " --out csv=/tmp/series.csv \"%s\"\n"
            "rc=$?\n"
            "echo \"%s index=$i exit=$rc\"\n"
-           "cat /tmp/export.json\n"
+           "cat /tmp/export.json 2>/dev/null\n"
            "echo \"%s index=$i\"\n"
            "echo \"%s index=$i\"\n"
-           "cat /tmp/series.csv\n"
+           "cat /tmp/series.csv 2>/dev/null\n"
            "echo \"%s index=$i\"\n"
            "[ \"$rc\" -eq 0 ] || [ \"$rc\" -eq 99 ]\n",
            cfg, url, K8S_EXPORT_BEGIN, K8S_EXPORT_END, K8S_SERIES_BEGIN, K8S_SERIES_END);

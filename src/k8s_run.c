@@ -236,9 +236,12 @@ int k8s_collect(const struct k8s_scenario *sc, const struct k8s_pod_output *pods
   char failure[1024] = "";
   int exit_code = 0, merged = 0;
   for (size_t i = 0; i < npods; i++) {
-    if (pods[i].exit_code != 0 && pods[i].exit_code != 99 && !failure[0])
-      snprintf(failure, sizeof failure, "load pod %d exited with status %d", pods[i].index,
-               pods[i].exit_code);
+    if (pods[i].exit_code < 0 && !failure[0])
+      snprintf(failure, sizeof failure, "load pod %d printed no results (killed, or it failed "
+               "before pocbench load finished; its log is in k8s-logs/)", pods[i].index);
+    else if (pods[i].exit_code != 0 && pods[i].exit_code != 99 && !failure[0])
+      snprintf(failure, sizeof failure, "load pod %d: pocbench load exited with status %d",
+               pods[i].index, pods[i].exit_code);
     if (!pods[i].export_json) {
       if (!failure[0])
         snprintf(failure, sizeof failure, "load pod %d produced no summary export", pods[i].index);
@@ -498,11 +501,10 @@ static int wait_job(struct kctl *k, const char *name, int n, int64_t timeout_s, 
     int rc = kubectl(k, &out, err, errlen, "-n", K8S_NAMESPACE, "get", job, "-o",
                      "jsonpath={.status.succeeded} {.status.failed}", (char *)NULL);
     if (rc != 0) { free(out); return rc < 0 ? rc : -EIO; }
-    int ok = 0, failed = 0;
-    sscanf(out, "%d %d", &ok, &failed);
-    if (sscanf(out, "%d", &ok) != 1) ok = 0;
+    /* jsonpath prints an absent field as nothing: " 1" means 0 succeeded, 1 failed */
+    int ok = out[0] >= '0' && out[0] <= '9' ? atoi(out) : 0;
     const char *sp = strchr(out, ' ');
-    failed = sp ? atoi(sp + 1) : 0;
+    int failed = sp ? atoi(sp + 1) : 0;
     free(out);
     if (ok >= n) return 0;
     if (failed > 0 && ok + failed >= n) return 1;
