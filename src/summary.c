@@ -37,9 +37,10 @@ char *loadout_fmt_time(double ms, char *buf, size_t n) {
     snprintf(buf, n, "0s");
     return buf;
   }
-  /* via integer nanoseconds, as Go's time.Duration does, so truncation is exact */
+  /* via integer nanoseconds truncated, as Go's time.Duration(float) does; the relative 1e-13
+   * only absorbs binary noise just below a whole nanosecond (0.123 ms -> 122.99999 ns) */
   double dns = ms * 1e6;
-  unsigned long long d = dns >= 1.8e19 ? 18000000000000000000ULL : (unsigned long long)llround(dns);
+  unsigned long long d = dns >= 1.8e19 ? 18000000000000000000ULL : (unsigned long long)(dns + dns * 1e-13);
   char tmp[64];
   if (d == 0) snprintf(buf, n, "0s");
   else if (d < 1000ULL) snprintf(buf, n, "%lluns", d);

@@ -279,6 +279,15 @@ int main(void) {
   OK(run("-c", "profiles/load.json", "--scale", "0.1", URL, NULL), "load profile at --scale 0.1");
   CHECK(o.stages[0].duration_ns == 3 * S_NS && o.stages[1].duration_ns == 6 * S_NS, "scaled profile stages");
 
+  /* a zeroed struct (as pocbench k8s builds one) + options_load_config + finalize gets defaults */
+  options_free(&o);
+  memset(&o, 0, sizeof o);
+  OK(options_load_config("profiles/load.json", &o, err, sizeof err), "load config into a zeroed struct");
+  o.url = strdup(URL);
+  OK(options_finalize(&o, err, sizeof err), "finalize a zeroed struct");
+  CHECK(o.scale == 1 && o.start_vus == 1 && o.graceful_stop_ns == 30 * S_NS && o.timeout_ns == 60 * S_NS &&
+        o.time_unit_ns == S_NS && o.stages[0].duration_ns == 30 * S_NS, "zeroed struct: k6 defaults, durations unscaled");
+
   options_free(&o);
   options_free(&o);
   char cmd[300];
