@@ -82,6 +82,9 @@ struct worker {
   uint64_t started, late;
   int64_t active;
   bool in_start;
+  bool in_batch;             /* handling an epoll batch: next iterations wait for its end */
+  struct vu **ready;         /* VUs whose iteration ended during the batch */
+  size_t nready;
   bool end_marked;
   int64_t finished_at;
   /* published for the main thread (single writer) */
@@ -218,6 +221,13 @@ static void request_done(struct worker *w, struct vu *v, int64_t now) {
   if (c->cause < 0) rec(w, T_HTTP_REQ_DURATION_EXPECTED, tv[T_HTTP_REQ_DURATION]);
   rec(w, T_HTTP_REQ_DURATION_CORRECTED, w->e->open ? now - v->intended : tv[T_HTTP_REQ_DURATION]);
   count_request(w, c, c->cause, c->status);
+  if (w->in_batch && w->e->o->sleep_ns <= 0) {
+    /* Read every response of the batch before writing any next request: the sends are the
+     * slow part, and a response waiting behind them would be timed as if it came later. */
+    v->state = VU_THINK;
+    w->ready[w->nready++] = v;
+    return;
+  }
   if (w->e->o->sleep_ns > 0 || w->in_start) {
     v->state = VU_THINK;
     v->wake = now + w->e->o->sleep_ns;
@@ -427,13 +437,17 @@ static void *worker_main(void *arg) {
     struct timespec ts = {.tv_sec = dt / NS, .tv_nsec = dt % NS};
     int n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
     if (n <= 0) continue;
-    now = now_ns();
-    switch_second(w, now);
+    w->in_batch = true;
     for (int i = 0; i < n; i++) {
+      now = now_ns();   /* per event: a batch takes a while to work through */
+      switch_second(w, now);
       struct vu *v = &w->vus[(uint32_t)evs[i].data.u64];
       if ((uint32_t)(evs[i].data.u64 >> 32) != v->c.gen) continue;   /* for a socket since closed */
       if (conn_on_event(&v->c, &w->cx, evs[i].events, now) && v->state == VU_REQ) request_done(w, v, now);
     }
+    w->in_batch = false;
+    for (size_t i = 0; i < w->nready; i++) iteration_end(w, w->ready[i], now_ns());
+    w->nready = 0;
   }
   /* hard stop, abort or done: whatever is still running is counted interrupted */
   now = now_ns();
@@ -508,8 +522,9 @@ static int worker_setup(struct engine *e, struct worker *w, int id) {
   w->vus = calloc(w->nvus ? w->nvus : 1, sizeof *w->vus);
   w->heap = calloc(w->nvus ? w->nvus : 1, sizeof *w->heap);
   w->freestk = calloc(w->nvus ? w->nvus : 1, sizeof *w->freestk);
+  w->ready = calloc(w->nvus ? w->nvus : 1, sizeof *w->ready);
   w->pending = calloc(PENDING_CAP, sizeof *w->pending);
-  if (!w->vus || !w->heap || !w->freestk || !w->pending) return -ENOMEM;
+  if (!w->vus || !w->heap || !w->freestk || !w->pending || !w->ready) return -ENOMEM;
   for (size_t i = 0; i < w->nvus; i++) {
     struct vu *v = &w->vus[i];
     conn_init(&v->c, i);
@@ -532,6 +547,7 @@ static void worker_free(struct worker *w) {
   free(w->vus);
   free(w->heap);
   free(w->freestk);
+  free(w->ready);
   free(w->pending);
   load_stats_free(&w->st);
   for (int r = 0; r < RING; r++)
@@ -613,7 +629,7 @@ static void draw(struct observer *ob, int64_t now, bool done) {
 }
 
 /* Collects second s from every worker (they have all moved past it). */
-static void collect_second(struct observer *ob, int64_t s, int64_t now) {
+static void collect_second(struct observer *ob, int64_t s, int64_t now, bool done) {
   struct engine *e = ob->e;
   struct series_point pt = {0};
   struct hist *dur = hist_new(), *cor = hist_new();
@@ -646,10 +662,12 @@ static void collect_second(struct observer *ob, int64_t s, int64_t now) {
   struct progress_snap p;
   snapshot(e, &p, now, false);
   int64_t vus = p.active;
-  ob->vus_last = vus;
-  if (!ob->vus_seen || vus < ob->vus_min) ob->vus_min = vus;
-  if (!ob->vus_seen || vus > ob->vus_max) ob->vus_max = vus;
-  ob->vus_seen = true;
+  if (!done || !ob->vus_seen) {   /* the gauge is sampled while running, as k6's 1-s ticker */
+    ob->vus_last = vus;
+    if (!ob->vus_seen || vus < ob->vus_min) ob->vus_min = vus;
+    if (!ob->vus_seen || vus > ob->vus_max) ob->vus_max = vus;
+    ob->vus_seen = true;
+  }
   pt.t_s = s + 1;
   pt.vus = vus;
   pt.p50_ms = hist_percentile(dur, 50) / 1e6;
@@ -756,7 +774,7 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
     int64_t now = now_ns();
     bool done = all_done(&e);
     while (all_past(&e, ob.next_sec) && ob.next_sec < (now - e.t0) / NS + (done ? 1 : 0)) {
-      collect_second(&ob, ob.next_sec, now);
+      collect_second(&ob, ob.next_sec, now, done);
       ob.next_sec++;
     }
     if (done) break;
