@@ -284,10 +284,35 @@ static bool service_check(struct run_state *st) {
   return !st->died;
 }
 
+/* The generator's last per-second row (its CSV is flushed row by row into a temp file named
+ * "<csv>.tmp.<pid>" until it ends), as the live line under the runner's progress. */
+static void csv_live(const char *csv_tmp, pid_t pid, char *live, size_t cap) {
+  char p[PATH_MAX + 340];
+  snprintf(p, sizeof p, "%s.tmp.%d", csv_tmp, (int)pid);
+  FILE *f = fopen(p, "re");
+  if (!f) return;
+  char tail[1024];
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0, SEEK_SET);
+  size_t n = fread(tail, 1, sizeof tail - 1, f);
+  fclose(f);
+  tail[n] = '\0';
+  while (n && tail[n - 1] == '\n') tail[--n] = '\0';
+  char *line = strrchr(tail, '\n');
+  line = line ? line + 1 : tail;
+  double t, vus, reqs, failed, it, dr, ds, rv, p50, p90, p95;
+  if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &t, &vus, &reqs, &failed, &it,
+             &dr, &ds, &rv, &p50, &p90, &p95) == 11)
+    snprintf(live, cap, "t=%.0fs  %.0f VUs  %.0f req/s  %.0f failed  p50 %.2f ms  p95 %.2f ms",
+             t, vus, reqs, failed, p50, p95);
+}
+
 /* Runs the generator with argv to completion (or until stopped), sampling/scraping when
  * measuring. Returns the generator's exit code (or -errno if it could not start). */
 static int run_generator(struct runner *r, struct scenario *s, struct run_state *st,
-                         char *const argv[], bool measuring, size_t k, size_t n) {
+                         char *const argv[], const char *csv_tmp, size_t k, size_t n) {
+  bool measuring = csv_tmp != NULL;
   struct child c;
   int rc = child_spawn(r, argv, &c);
   if (rc < 0) {
@@ -313,9 +338,11 @@ static int run_generator(struct runner *r, struct scenario *s, struct run_state 
     now = runner_now();
     if (measuring && now >= next_sample) {
       struct cg_stats cs;
-      if (st->cg_made && cg_read(&st->cg, &cs) == 0) sampler_add(&st->smp, now - start, &cs);
+      if (st->cg_made && cg_read(&st->cg, &cs) == 0)
+        sampler_add(&st->smp, st->smp.n ? now - start : 0, &cs);
       next_sample += 1.0;
       if (next_sample < now) next_sample = now + 1.0;
+      csv_live(csv_tmp, c.pid, c.live, sizeof c.live);
     }
     if (measuring && now >= next_scrape) {
       if (!st->died) scrape_once(r, st, now - start, false, false);
@@ -334,6 +361,8 @@ static int run_generator(struct runner *r, struct scenario *s, struct run_state 
     }
   }
   if (measuring) {
+    struct cg_stats cs;
+    if (st->cg_made && cg_read(&st->cg, &cs) == 0) sampler_add(&st->smp, runner_now() - start, &cs);
     st->profile_s = runner_now() - start;
     st->runner_cpu = self_cpu_s() - st->runner_cpu0;
     st->gen_cpu_s = c.cpu_s;
@@ -604,7 +633,7 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
     units_format_go_duration(r->warmup_ns, wdur, sizeof wdur);
     char *wargv[] = {"pocbench", "load", "--vus", "2", "--sleep", "100ms", "--duration", wdur, "--no-thresholds",
                      "--quiet", url, NULL};
-    run_generator(r, s, &st, wargv, false, k, n);
+    run_generator(r, s, &st, wargv, NULL, k, n);
     if (runner_stop) { st.interrupted = true; goto teardown; }
     if (st.err[0] && !st.died) {
       set_failure(s, "error", "%s", st.err);
@@ -622,7 +651,7 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
   char outcsv[PATH_MAX + 320];
   snprintf(outcsv, sizeof outcsv, "csv=%s", csv_tmp);
   largv[9] = outcsv;
-  st.load_exit = run_generator(r, s, &st, largv, true, k, n);
+  st.load_exit = run_generator(r, s, &st, largv, csv_tmp, k, n);
   if (runner_stop) { st.interrupted = true; goto teardown; }
   if (st.cg_made && cg_read(&st.cg, &st.st_end) == 0) st.have_end = true;
   if (service_check(&st)) scrape_once(r, &st, runner_now() - st.t0, false, true);

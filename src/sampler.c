@@ -36,6 +36,7 @@ void sampler_free(struct sampler *s) {
 /* Index i with v[i].t_s <= t < v[i+1].t_s, or -1 outside. */
 static long bracket(const struct sampler *s, double t) {
   if (s->n < 2 || t < s->v[0].t_s || t > s->v[s->n - 1].t_s) return -1;
+  if (t == s->v[s->n - 1].t_s) return (long)s->n - 2;
   size_t lo = 0, hi = s->n - 1;
   while (hi - lo > 1) {
     size_t mid = (lo + hi) / 2;
@@ -54,15 +55,22 @@ static void at(const struct sampler *s, double t, double *cpu_ns, double *thr) {
 
 bool sampler_window(const struct sampler *s, double t_s, double *cpu_cores, double *throttled,
                     double *mem_bytes) {
-  if (!s || bracket(s, t_s - 1) < 0 || bracket(s, t_s) < 0) return false;
+  if (!s || s->n < 2) return false;
+  double first = s->v[0].t_s, last = s->v[s->n - 1].t_s;
+  /* the generator's first and last rows may reach up to a second past the samples (its clock
+   * starts a moment after ours, its last window is partial): narrow the window to what the
+   * samples cover rather than leave the row empty */
+  double hi = t_s > last && t_s - last < 1.0 ? last : t_s;
+  double lo = t_s - 1 < first && first - (t_s - 1) < 1.0 ? first : t_s - 1;
+  if (hi - lo < 0.2 || bracket(s, lo) < 0 || bracket(s, hi) < 0) return false;
   double c0, c1, h0, h1;
-  at(s, t_s - 1, &c0, &h0);
-  at(s, t_s, &c1, &h1);
-  *cpu_cores = (c1 - c0) / 1e9;
+  at(s, lo, &c0, &h0);
+  at(s, hi, &c1, &h1);
+  *cpu_cores = (c1 - c0) / 1e9 / (hi - lo);
   *throttled = h1 - h0;
-  long i = bracket(s, t_s);
+  long i = bracket(s, hi);
   const struct sample *near = &s->v[i];
-  if (fabs(s->v[i + 1].t_s - t_s) < fabs(near->t_s - t_s)) near = &s->v[i + 1];
+  if (i + 1 < (long)s->n && fabs(s->v[i + 1].t_s - hi) < fabs(near->t_s - hi)) near = &s->v[i + 1];
   *mem_bytes = (double)near->st.mem_current;
   return true;
 }

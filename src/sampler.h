@@ -23,8 +23,9 @@ int sampler_add(struct sampler *s, double t_s, const struct cg_stats *st);
 void sampler_free(struct sampler *s);
 
 /* Figures for the 1-s window (t_s - 1, t_s]: CPU cores used, periods throttled, and memory
- * at t_s, with cumulative counters interpolated linearly between samples. false when the
- * samples do not cover the window. */
+ * at t_s, with cumulative counters interpolated linearly between samples. A window reaching
+ * less than a second beyond the first or last sample is narrowed to the samples. false when
+ * the samples do not cover it. */
 bool sampler_window(const struct sampler *s, double t_s, double *cpu_cores, double *throttled,
                     double *mem_bytes);
 
