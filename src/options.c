@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yajl/yajl_tree.h>
 #include "fsutil.h"
 #include "load.h"
@@ -91,6 +92,15 @@ static bool is_token(const char *s) {
   for (; *s; s++)
     if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s)) return false;
   return true;
+}
+
+/* Reads a regular file of at most max bytes (a FIFO or /dev/zero would never end). */
+static int read_regular(const char *path, size_t max, char **buf, size_t *len) {
+  struct stat st;
+  if (stat(path, &st)) return -errno;
+  if (!S_ISREG(st.st_mode)) return -EINVAL;
+  if ((uint64_t)st.st_size > max) return -EFBIG;
+  return fs_read_all(path, buf, len);
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -449,8 +459,9 @@ int options_parse_args(int argc, char **argv, struct load_opts *o, char *err, si
       if (o->given_cli & BIT(G_BODY)) return fail(err, errlen, "--body-file: a body was already given");
       char *buf;
       size_t len;
-      int r = fs_read_all(arg, &buf, &len);
-      if (r) return fail(err, errlen, "--body-file '%s': %s", arg, strerror(-r));
+      int r = read_regular(arg, (size_t)64 << 20, &buf, &len);
+      if (r) return fail(err, errlen, "--body-file '%s': %s", arg,
+                         r == -EINVAL ? "not a regular file" : r == -EFBIG ? "larger than 64 MiB" : strerror(-r));
       free(o->body);
       o->body = buf;
       o->body_len = len;
@@ -678,8 +689,9 @@ static int cfg_scenarios(struct load_opts *o, yajl_val v, char *err, size_t errl
 int options_load_config(const char *path, struct load_opts *o, char *err, size_t errlen) {
   char *text = NULL;
   size_t len;
-  int rc = fs_read_all(path, &text, &len);
-  if (rc) return fail(err, errlen, "--config '%s': %s", path, strerror(-rc));
+  int rc = read_regular(path, (size_t)16 << 20, &text, &len);
+  if (rc) return fail(err, errlen, "--config '%s': %s", path,
+                      rc == -EINVAL ? "not a regular file" : rc == -EFBIG ? "larger than 16 MiB" : strerror(-rc));
   if (strlen(text) != len) { free(text); return fail(err, errlen, "--config '%s': NUL byte in file", path); }
   char perr[256];
   yajl_val doc = yajl_tree_parse(text, perr, sizeof perr);

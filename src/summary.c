@@ -308,8 +308,12 @@ void summary_print(FILE *f, const struct load_opts *o, const struct load_stats *
   struct line ex[3];
   size_t ne = 0;
   bool open_model = o->executor == EXEC_CONSTANT_ARRIVAL_RATE || o->executor == EXEC_RAMPING_ARRIVAL_RATE;
-  const struct hist *hc = s->trend[T_HTTP_REQ_DURATION_CORRECTED];
-  if (open_model || (hc && hist_count(hc) > 0 && o->nmerge_files)) {
+  const struct hist *hc = s->trend[T_HTTP_REQ_DURATION_CORRECTED], *hd = s->trend[T_HTTP_REQ_DURATION];
+  /* closed model: the corrected histogram equals the measured one and adds nothing; a merged
+   * summary (no executor known) shows it when it differs */
+  bool differs = hc && hd && hist_count(hc) > 0 &&
+                 (hist_count(hc) != hist_count(hd) || hist_mean(hc) != hist_mean(hd) || hist_max(hc) != hist_max(hd));
+  if (open_model || (o->nmerge_files && differs)) {
     memset(ex, 0, sizeof ex);
     snprintf(ex[0].name, sizeof ex[0].name, "http_req_duration (measured)");
     snprintf(ex[1].name, sizeof ex[1].name, "from intended start (corrected)");

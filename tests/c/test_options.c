@@ -149,6 +149,8 @@ int main(void) {
   ERR_HAS(run("-d", "1s", "-H", "X: a\r\nInjected: 1", URL, NULL), "control character", "header injection rejected");
   ERR_HAS(run("-d", "1s", "--method", "GE T", URL, NULL), "--method", "bad method");
   ERR_HAS(run("-d", "1s", "--body", "a", "--body-file", "/dev/null", URL, NULL), "already given", "two bodies");
+  ERR_HAS(run("-d", "1s", "--body-file", "/dev/zero", URL, NULL), "not a regular file", "--body-file /dev/zero refused");
+  ERR_HAS(run("-d", "1s", "-c", "/dev/null", URL, NULL), "not a regular file", "--config from a non-regular file refused");
   ERR_HAS(run("-d", "1s", "--body-file", "/nonexistent/x", URL, NULL), "/nonexistent/x", "missing body file named");
   ERR_HAS(run("-d", "1s", "--threads", "999", URL, NULL), "--threads", "too many threads");
   ERR_HAS(run("-d", "1s", "--scale", "0", URL, NULL), "--scale", "scale 0");
