@@ -33,26 +33,32 @@ try {
     .catch(() => problems.push("not every chart reported 'finished' within 20 s"));
   const charts = await page.evaluate(() => Array.from(document.querySelectorAll("div.chart")).map((div) => {
     const c = div.querySelector("canvas");
-    const out = { id: div.id, drawn: div.getAttribute("data-drawn") === "1", w: 0, h: 0, inked: 0 };
+    const out = { id: div.id, drawn: div.getAttribute("data-drawn") === "1", w: 0, h: 0, inked: 0, data: 0 };
     if (!c) return out;
     out.w = c.width; out.h = c.height;
     const ctx = c.getContext("2d");
     const px = ctx.getImageData(0, 0, c.width, c.height).data;
-    // pixels that are neither transparent nor the white background
-    for (let i = 0; i < px.length; i += 4)
-      if (px[i + 3] > 0 && (px[i] < 235 || px[i + 1] < 235 || px[i + 2] < 235)) out.inked++;
+    // inked: neither transparent nor the white background; data: coloured (axes, grid and text
+    // are grey, series use the palette), so a chart of axes and a legend alone stays near 0
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] === 0) continue;
+      if (px[i] < 235 || px[i + 1] < 235 || px[i + 2] < 235) out.inked++;
+      if (Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) out.data++;
+    }
     return out;
   }));
   if (charts.length === 0) problems.push("no charts on the page");
   for (const c of charts) {
     if (!c.drawn) problems.push(`chart ${c.id}: ECharts did not finish drawing`);
     if (!c.w || !c.h) problems.push(`chart ${c.id}: no canvas or zero size`);
-    // axes and a title alone ink roughly 1-2 % of the canvas; data adds more
     else if (c.inked < 0.01 * c.w * c.h) problems.push(`chart ${c.id}: blank (${c.inked} inked pixels)`);
+    // legend symbols alone colour about 0.1 % of the canvas; drawn series colour far more
+    else if (c.data < 0.004 * c.w * c.h) problems.push(`chart ${c.id}: no data drawn (${c.data} coloured pixels)`);
   }
   const shot = join(dirname(page_path), "report.png");
   await page.screenshot({ path: shot, fullPage: true });
-  console.log(`browser: ${charts.length} charts drew, screenshot ${shot}`);
+  const least = charts.reduce((m, c) => Math.min(m, c.w && c.h ? c.data / (c.w * c.h) : 0), 1);
+  console.log(`browser: ${charts.length} charts drew (least data-coloured: ${(least * 100).toFixed(2)} % of its canvas), screenshot ${shot}`);
 } catch (e) {
   problems.push(`browser: ${e.message}`);
 } finally {

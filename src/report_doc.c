@@ -421,8 +421,13 @@ static void answer_scaling(const struct rep_data *d, struct rep_doc *doc) {
     sb_add(&s, "%sWithin the %s test, from a quarter of the peak VUs to the peak, per-second p90 latency grew "
            "most for: %s.", s.len ? " " : "", test, r.s);
   } else if (!d->nsweep) {
-    sb_add(&s, "No per-second series (.csv) with a VU ramp and no sweep/ data, so scaling with "
-           "concurrency cannot be shown.");
+    size_t nseries = 0;
+    for (size_t i = 0; i < d->ncells; i++) nseries += d->cells[i].nruns && d->cells[i].runs[0].series.n;
+    if (nseries)
+      sb_add(&s, "The per-second series are too short to hold both seconds at a quarter of the peak VUs "
+             "and seconds at the peak (%zu series), so scaling with concurrency cannot be shown from them.", nseries);
+    else
+      sb_add(&s, "No per-second series (.csv) and no sweep/ data, so scaling with concurrency cannot be shown.");
   }
   if (!d->nsweep)
     sb_add(&s, " No sweep/ data in this run, so throughput beyond the profiles' concurrency was not measured.");

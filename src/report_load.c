@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "fsutil.h"
+#include "hist.h"
 #include "prom.h"
 #include "report.h"
 
@@ -229,6 +230,19 @@ static void read_run(struct rep_run *r, yajl_val doc) {
   r->fig[F_P90] = rep_num(rep_get(dur, "p(90)", NULL));
   r->fig[F_P95] = rep_num(rep_get(dur, "p(95)", NULL));
   r->fig[F_P99] = rep_num(rep_get(dur, "p(99)", NULL));
+  /* k6's default summaryTrendStats have no p(99): take any missing percentile from the
+   * generator's exported histogram (same k6 percentile definition, src/hist.h) */
+  yajl_val hv = rep_get(doc, "client", "pocbench", "histograms", "http_req_duration", NULL);
+  if (hv && (isnan(r->fig[F_P50]) || isnan(r->fig[F_P90]) || isnan(r->fig[F_P95]) || isnan(r->fig[F_P99]))) {
+    struct hist *h = hist_new();
+    if (h && hist_read_json(h, hv) == 0 && hist_count(h) > 0) {
+      static const double ps[] = {50, 90, 95, 99};
+      static const int fs[] = {F_P50, F_P90, F_P95, F_P99};
+      for (int i = 0; i < 4; i++)
+        if (isnan(r->fig[fs[i]])) r->fig[fs[i]] = hist_percentile(h, ps[i]) / 1e6;
+    }
+    hist_free(h);
+  }
   r->fig[F_FAIL_RATE] = rep_num(rep_get(m, "http_req_failed", "value", NULL));
   read_thresholds(r, m);
   yajl_val causes = rep_get(doc, "client", "pocbench", "failures_by_cause", NULL);

@@ -17,6 +17,7 @@
 #include <yajl/yajl_tree.h>
 #include "check.h"
 #include "fsutil.h"
+#include "hist.h"
 #include "prom.h"
 #include "report.h"
 
@@ -100,6 +101,17 @@ static int load_wants(const char *dir, struct want *w, int max) {
       x->v[W_P90][r] = jnum(doc, p90);
       x->v[W_P95][r] = jnum(doc, p95);
       x->v[W_P99][r] = jnum(doc, p99);
+      /* a percentile the export's trend stats lack comes from its histogram */
+      const char *hp[] = {"client", "pocbench", "histograms", "http_req_duration", NULL};
+      yajl_val hv = yajl_tree_get(doc, hp, yajl_t_object);
+      static const int wi[] = {W_P50, W_P90, W_P95, W_P99};
+      static const double pp[] = {50, 90, 95, 99};
+      for (int k = 0; k < 4 && hv; k++) {
+        if (!isnan(x->v[wi[k]][r])) continue;
+        struct hist *h = hist_new();
+        if (h && hist_read_json(h, hv) == 0) x->v[wi[k]][r] = hist_percentile(h, pp[k]) / 1e6;
+        hist_free(h);
+      }
       x->v[W_FAIL][r] = jnum(doc, fail) * 100;
       x->v[W_CPU1K][r] = jnum(doc, cpu);
       x->v[W_MEM][r] = jnum(doc, mem) / 1048576.0;
