@@ -425,15 +425,24 @@ func TestInprogressGaugeCountsARequestInFlight(t *testing.T) {
 		}
 	}()
 	lbl := map[string]string{"handler": "/io", "method": "GET"}
+	// scrape until /io is seen in flight (it sleeps 50 ms; a scrape takes well under 1 ms)
 	var during float64
-	deadline := time.Now().Add(40 * time.Millisecond)
-	for time.Now().Before(deadline) && during == 0 {
+	for during == 0 && !closed(done) {
 		during = find(scrape(t, srv), "http_requests_inprogress", lbl).GetGauge().GetValue()
 	}
 	<-done
 	after := find(scrape(t, srv), "http_requests_inprogress", lbl).GetGauge().GetValue()
 	if during != 1 || after != 0 {
 		t.Errorf("in progress during /io = %v (want 1), after = %v (want 0)", during, after)
+	}
+}
+
+func closed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -545,7 +554,13 @@ func TestSIGTERMDrainsInFlightRequestAndExits0(t *testing.T) {
 		resp.Body.Close()
 		result <- string(b)
 	}()
-	time.Sleep(20 * time.Millisecond) // the request is inside its 50 ms sleep
+	// SIGTERM only once the server shows the request in flight (inside its 50 ms sleep)
+	inFlight := []byte(`http_requests_inprogress{handler="/io",method="GET"} 1`)
+	for !bytes.Contains(do(t, http.DefaultClient, "GET", base+"/metrics").body, inFlight) {
+		if len(result) > 0 {
+			t.Fatal("the /io request finished before it was seen in flight")
+		}
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

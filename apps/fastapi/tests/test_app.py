@@ -207,14 +207,6 @@ def test_metrics_endpoint_is_not_counted(client: TestClient) -> None:
 
 def test_inprogress_gauge_counts_a_request_in_flight() -> None:
     async def go() -> tuple[float, float]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            slow = asyncio.create_task(c.get("/io"))
-            await asyncio.sleep(0.02)  # /io is now inside asyncio.sleep
-            during = (await c.get("/metrics")).text
-            await slow
-            after = (await c.get("/metrics")).text
-
         def gauge(text: str) -> float:
             fams = {f.name: f for f in text_string_to_metric_families(text)}
             return sample(
@@ -222,7 +214,17 @@ def test_inprogress_gauge_counts_a_request_in_flight() -> None:
                 method="GET",
             )  # fmt: skip
 
-        return gauge(during), gauge(after)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            slow = asyncio.create_task(c.get("/io"))
+            during = 0.0
+            # scrape until /io is seen in flight (it sleeps 50 ms, scrapes take ~1 ms)
+            while during == 0.0 and not slow.done():
+                during = gauge((await c.get("/metrics")).text)
+            await slow
+            after = gauge((await c.get("/metrics")).text)
+
+        return during, after
 
     during, after = asyncio.run(go())
     assert during == 1.0

@@ -168,7 +168,11 @@ def test_sigterm_drains_a_request_in_flight() -> None:
 
         t = threading.Thread(target=slow)
         t.start()
-        time.sleep(0.02)  # the request is inside its 50 ms sleep
+        # SIGTERM only once the server shows the request in flight (inside its 50 ms sleep)
+        in_flight = b'http_requests_inprogress{handler="/io",method="GET"} 1.0'
+        while in_flight not in s.get("/metrics")[2] and t.is_alive():
+            pass
+        assert t.is_alive(), "the /io request finished before it was seen in flight"
         assert s.terminate() == 0
         t.join(5)
         status, _, body = result["r"]  # type: ignore[misc]
