@@ -166,7 +166,7 @@ int cmd_verify(int argc, char **argv) {
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
     switch (c) {
     case 's': service = optarg; break;
     case 'V': variant = optarg; break;

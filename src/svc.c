@@ -509,8 +509,9 @@ int svc_wait_healthy(struct svc_proc *p, const char *health_path, int64_t timeou
 int svc_stop(struct svc_proc *p, int64_t grace_ns) {
   if (p->pid <= 0) return p->wstatus_;
   pid_t pid = p->pid;
+  /* one SIGTERM only, to the group (a session leader cannot leave its group): a second one
+   * could land after the service restored the default action while draining, and kill it */
   kill(-pid, SIGTERM);
-  if (!p->reaped_) kill(pid, SIGTERM); /* in case it left its group */
   int64_t deadline = now_ns() + grace_ns;
   bool killed = false;
   for (;;) {
@@ -519,7 +520,6 @@ int svc_stop(struct svc_proc *p, int64_t grace_ns) {
     if (p->reaped_ && group_gone) break;
     if (!killed && now_ns() >= deadline) {
       kill(-pid, SIGKILL);
-      if (!p->reaped_) kill(pid, SIGKILL);
       killed = true;
       deadline = now_ns() + 2000000000LL; /* SIGKILL'd processes are gone within moments */
     } else if (killed && now_ns() >= deadline) {

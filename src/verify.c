@@ -99,19 +99,19 @@ size_t verify_json_body(char *buf, size_t cap) {
   return n;
 }
 
-/* Printable excerpt of b[0..n) around offset at (or from 0), quoted, into out. */
+/* Printable excerpt of b[0..n) around offset at, in single quotes, into out. */
 static const char *excerpt(const char *b, size_t n, size_t at, char *out, size_t outlen) {
   size_t from = at > 20 ? at - 20 : 0, o = 0;
   if (outlen < 8) return "";
-  out[o++] = '"';
+  out[o++] = '\'';
   if (from) { memcpy(out + o, "...", 3); o += 3; }
   for (size_t i = from; i < n && o + 6 < outlen && i < from + 60; i++) {
     unsigned char ch = (unsigned char)b[i];
-    if (ch >= 32 && ch < 127 && ch != '"' && ch != '\\') out[o++] = (char)ch;
+    if (ch >= 32 && ch < 127 && ch != '\\') out[o++] = (char)ch;
     else o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
   }
   if (from + 60 < n && o + 4 < outlen) { memcpy(out + o, "...", 3); o += 3; }
-  out[o++] = '"';
+  out[o++] = '\'';
   out[o] = '\0';
   return out;
 }
