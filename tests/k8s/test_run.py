@@ -123,6 +123,10 @@ def test_run_collects_and_merges_three_pods_exactly(study: dict, server: str) ->
         reqs = sum(int(row.split(",")[2]) for row in csv[1:])
         assert 0 < reqs <= merged
     assert (ts / "k8s" / "kustomization.yaml").is_file()          # the manifests used are kept
+    # the same report code renders a cluster's results tree
+    rep = subprocess.run([pocbench(), "report", str(ts)], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0, rep.stderr
+    assert (ts / "REPORT.md").is_file() and (ts / "report.html").is_file()
     calls = (study["state"] / "calls.log").read_text()
     assert calls.index("namespace.yaml") < calls.index("apply -k") < calls.index("rollout status") < calls.index("/jobs/smoke/")
     # Jobs one at a time: each is applied only after the previous one was collected and deleted
