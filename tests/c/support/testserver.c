@@ -23,6 +23,7 @@
 #define MAXFD 16384
 
 static const char RESP_OK[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+static const char RESP_OK10[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\nhello";
 static const char RESP_CLOSE[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 static const char RESP_CHUNKED[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
 static const char RESP_GARBAGE[] = "\x16\x03\x01 this is not HTTP \xff\xfe\r\n\r\n";
@@ -36,6 +37,7 @@ struct tconn {
   int64_t due;          /* pending action time, 0 = none */
   int action;           /* 1 answer, 2 next split byte, 3 idle close */
   size_t split_off;
+  bool http10;          /* an HTTP/1.0 client (ab) keeps the connection only when told so */
 };
 
 static struct tconn *conns[MAXFD];
@@ -89,7 +91,8 @@ static bool answer(struct tconn *c, enum ts_mode mode, int delay_ms, struct ts_c
   switch (mode) {
   case TS_NORMAL:
   case TS_DELAY:
-    put(c->fd, RESP_OK, sizeof RESP_OK - 1);
+    if (c->http10) put(c->fd, RESP_OK10, sizeof RESP_OK10 - 1);
+    else put(c->fd, RESP_OK, sizeof RESP_OK - 1);
     return true;
   case TS_IDLE_CLOSE:
     put(c->fd, RESP_OK, sizeof RESP_OK - 1);
@@ -218,6 +221,7 @@ void testserver_serve(int lfd, enum ts_mode mode, int delay_ms, struct ts_counte
             break;
           }
           size_t used = (size_t)(e + 4 - c->in);
+          c->http10 = memmem(c->in, used, " HTTP/1.0\r\n", 11) != NULL;
           memmove(c->in, c->in + used, c->inlen - used);
           c->inlen -= used;
           if (c->action == 3) { c->action = 0; c->due = 0; }   /* busy again: not idle */
