@@ -510,9 +510,12 @@ int runner_run(const struct run_opts *o) {
   char err[2048] = "";
   int code = EXIT_OK;
   snprintf(r->root, sizeof r->root, "%s", pocbench_root());
-  ssize_t nl = readlink("/proc/self/exe", r->pocbench, sizeof r->pocbench - 1);
-  if (nl <= 0) snprintf(r->pocbench, sizeof r->pocbench, "%s/build/pocbench", r->root);
-  else r->pocbench[nl] = '\0';
+  /* Children (verify, load, report) run this very binary through /proc/<pid>/exe: the whole
+   * study uses one build even if build/pocbench is rebuilt meanwhile, and an exec never hits a
+   * half-written file ("Text file busy"). */
+  snprintf(r->pocbench, sizeof r->pocbench, "/proc/%d/exe", (int)getpid());
+  if (access(r->pocbench, X_OK) < 0) snprintf(r->pocbench, sizeof r->pocbench, "%s/build/pocbench", r->root);
+  setenv("POCBENCH_ROOT", r->root, 0);
   r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
   runner_rfc3339(r->started, sizeof r->started);
   r->warmup_ns = o->warmup_ns >= 0 ? o->warmup_ns
