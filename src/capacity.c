@@ -133,8 +133,9 @@ void cap_doc_step(yajl_gen g, const struct cap_step *s, bool sweep) {
   kdbl_or_null(g, "memory_peak_bytes", s->memory_peak_bytes);
   js_key(g, "generator");
   yajl_gen_map_open(g);
-  kdbl_or_null(g, "cpu_share_per_thread", s->gen_cpu_share);
-  kdbl_or_null(g, "cpu_peak_per_thread", s->gen_cpu_peak);
+  kdbl_or_null(g, "cpu_available_cores", s->gen_cpu_avail);
+  kdbl_or_null(g, "cpu_share", s->gen_cpu_share);
+  kdbl_or_null(g, "cpu_share_peak", s->gen_cpu_peak);
   kdbl_or_null(g, "rate_missed_fraction", s->rate_missed);
   kdbl_or_null(g, "late_fraction", s->late_fraction);
   kdbl_or_null(g, "own_quota_throttled_share", s->gen_throttled_share);
@@ -238,8 +239,12 @@ static int capacity_one(struct cap_ctx *c, struct cap_target *t) {
     snprintf(verdict, sizeof verdict, "%.0f req/s: the highest rate meeting the SLO (%.0f req/s failed it)", cap, first_fail);
     break;
   case CAP_LIMIT_GENERATOR:
-    snprintf(verdict, sizeof verdict, "at least %.0f req/s: the load generator, not the service, was the limit "
-             "above that, so this is a lower bound, not a capacity", cap);
+    if (cap > 0)
+      snprintf(verdict, sizeof verdict, "at least %.0f req/s: the load generator, not the service, was the limit "
+               "above that, so this is a lower bound, not a capacity", cap);
+    else
+      snprintf(verdict, sizeof verdict, "not measured: the load generator, not the service, was the limit "
+               "already at %g req/s, the first rate tried", cs.next);
     break;
   case CAP_LIMIT_MAX_RATE:
     snprintf(verdict, sizeof verdict, "at least %.0f req/s: it met the SLO at --max-rate", cap);

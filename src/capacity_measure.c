@@ -217,13 +217,15 @@ static void read_export(yajl_val client, struct cap_step *s) {
   yajl_val pb = js_get(client, "pocbench");
   s->rate_missed = num(find_key(pb, "rate_missed", yajl_t_number, 0), NAN);
   double peak = num(find_key(pb, "cpu_share_peak", yajl_t_number, 0), NAN);
-  if (!isnan(peak) && s->gen_threads > 0) s->gen_cpu_peak = peak / s->gen_threads;
+  if (!isnan(peak) && s->gen_cpu_avail > 0) s->gen_cpu_peak = peak / s->gen_cpu_avail;
   double intended = (isnan(s->requests) ? 0 : s->requests) + s->dropped;
   if (s->offered_rps > 0 && !isnan(s->rate_missed))
     s->late_fraction = fmax(0, s->rate_missed - (intended > 0 ? s->dropped / intended : 0));
   if (!isnan(s->requests)) {
     s->failure_rate = intended > 0 ? (s->failed + s->dropped) / intended : 0;
-    s->achieved_rps = (s->requests - s->failed) / s->seconds;
+    /* per second of the whole run: answers that came in during the graceful stop belong to it */
+    double run_s = js_get_dbl(client, "pocbench.run_duration_ms", 0) / 1000;
+    s->achieved_rps = (s->requests - s->failed) / fmax(s->seconds, run_s);
   }
 }
 
@@ -234,6 +236,9 @@ int cap_measure(struct cap_ctx *c, struct cap_target *t, struct cap_step *s) {
   char rate[32], pre[32], maxv[32], vus[32];
   s->seconds = c->step_s;
   s->gen_threads = c->threads;
+  s->gen_cpu_avail = c->threads;
+  if (c->gen_cg_made && c->o->generator_cpu_millicores / 1000.0 < s->gen_cpu_avail)
+    s->gen_cpu_avail = c->o->generator_cpu_millicores / 1000.0;
   s->quota_cores = c->limits && c->o->cpu_millicores > 0 ? c->o->cpu_millicores / 1000.0 : NAN;
   units_format_go_duration((int64_t)(c->step_s * 1e9), dur, sizeof dur);
   snprintf(export, sizeof export, "%s/step-%d.export.json", c->tmp, s->index);
@@ -301,7 +306,8 @@ int cap_measure(struct cap_ctx *c, struct cap_target *t, struct cap_step *s) {
     }
     s->cpu_cores_peak = peak;
   }
-  if (c->threads > 0 && wall_s > 0) s->gen_cpu_share = cpu_s / wall_s / c->threads;
+  /* what the generator could use: a core per thread, or its own quota when that is smaller */
+  if (s->gen_cpu_avail > 0 && wall_s > 0) s->gen_cpu_share = cpu_s / wall_s / s->gen_cpu_avail;
   char note[512] = "";
   const char *st = cap_target_check(t, note, sizeof note);
   if (strcmp(st, "ok")) {

@@ -17,7 +17,7 @@
 #include <string.h>
 #include "capacity_search.h"
 
-#define GEN_CPU_LIMIT 0.90       /* share of one core per engine thread */
+#define GEN_CPU_LIMIT 0.90       /* share of the CPU the generator can use */
 #define LATE_LIMIT 0.01          /* arrivals started > 10 ms late */
 #define DROP_LIMIT 0.01          /* arrivals dropped for want of a free VU */
 #define QUOTA_SATURATED 0.85     /* service CPU / quota */
@@ -28,7 +28,7 @@ void cap_step_init(struct cap_step *s) {
   double *nan_fields[] = {
     &s->requests, &s->failed, &s->dropped, &s->achieved_rps, &s->failure_rate, &s->p50_ms,
     &s->p90_ms, &s->p99_ms, &s->max_ms, &s->p50_unc_ms, &s->p90_unc_ms, &s->p99_unc_ms,
-    &s->gen_cpu_share, &s->gen_cpu_peak, &s->rate_missed, &s->late_fraction,
+    &s->gen_cpu_avail, &s->gen_cpu_share, &s->gen_cpu_peak, &s->rate_missed, &s->late_fraction,
     &s->gen_throttled_share, &s->cpu_cores, &s->cpu_cores_peak, &s->quota_cores,
     &s->throttled_share, &s->nr_periods, &s->nr_throttled, &s->throttled_seconds,
     &s->memory_peak_bytes,
@@ -73,9 +73,10 @@ void cap_judge(struct cap_step *s, const struct cap_slo *slo) {
   if (strcmp(s->status, "ok")) return;
   if (gt(s->gen_cpu_share, GEN_CPU_LIMIT) && (!s->pass || !open)) {
     s->gen_limited = true;
-    snprintf(s->reason, sizeof s->reason, "generator-limited (%s): it used %.0f%% of a core per thread "
-             "(%d thread%s)", why[0] ? why : "closed model", 100 * s->gen_cpu_share, s->gen_threads,
-             s->gen_threads == 1 ? "" : "s");
+    snprintf(s->reason, sizeof s->reason, "generator-limited (%s): it used %.0f%% of the %.2f cores it "
+             "could use (%d thread%s%s)", why[0] ? why : "closed model", 100 * s->gen_cpu_share,
+             s->gen_cpu_avail, s->gen_threads, s->gen_threads == 1 ? "" : "s",
+             s->gen_cpu_avail < s->gen_threads ? ", its own CPU quota" : "");
   } else if (open && !s->pass && gt(s->late_fraction, LATE_LIMIT) && !s->service_saturated) {
     s->gen_limited = true;
     snprintf(s->reason, sizeof s->reason, "generator-limited (%s): %.1f%% of arrivals started late while "

@@ -37,8 +37,9 @@ struct cap_step {
 
   /* the generator itself */
   int gen_threads;
-  double gen_cpu_share;      /* its CPU (wait4 user+sys) / wall time / threads: 1 = a core per thread */
-  double gen_cpu_peak;       /* highest 1-s share the generator reported itself (per thread), NaN */
+  double gen_cpu_avail;      /* cores it could use: its threads, or its own quota when smaller */
+  double gen_cpu_share;      /* its CPU (wait4 user+sys) / wall time / gen_cpu_avail: 1 = all of it */
+  double gen_cpu_peak;       /* highest 1-s CPU the generator reported itself / gen_cpu_avail, NaN */
   double rate_missed;        /* 1 - started on time / intended (export), NaN when absent */
   double late_fraction;      /* rate_missed minus the dropped share: started > 10 ms late */
   double gen_throttled_share;/* the generator's own cgroup (--generator-cpu), NaN otherwise */
@@ -66,7 +67,7 @@ void cap_step_init(struct cap_step *s);
  * saturated (CPU at >= 85 % of its quota, more than 1 % of arrivals dropped because every allowed
  * VU was waiting on it, or its p99 over the SLO even timed from the actual send); and, for a step
  * that failed, whether the generator rather than the service was the limit: its mean CPU at
- * >= 90 % of one core per thread, or more than 1 % of arrivals started late while the service was
+ * >= 90 % of what it could use (a core per thread, or its own quota), or more than 1 % of arrivals started late while the service was
  * not saturated. A passing step is never generator-limited (lateness only made it look worse).
  * A closed-model step (offered_rps == 0) is judged on failures only, and generator-limited when
  * its CPU was at the limit. */
