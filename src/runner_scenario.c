@@ -646,11 +646,12 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
   /* the scrape and sample that open the measured window */
   if (st.cg_made && cg_read(&st.cg, &st.st_begin) == 0) st.have_begin = true;
   scrape_once(r, &st, 0, true, false);
-  char *largv[] = {"pocbench", "load", "--config", (char *)profile_path(r, s->test, profile, sizeof profile),
-                   "--scale", scale, "--summary-export", export_tmp, "--out", NULL, url, NULL};
   char outcsv[PATH_MAX + 320];
   snprintf(outcsv, sizeof outcsv, "csv=%s", csv_tmp);
-  largv[9] = outcsv;
+  /* p(99) beside k6's defaults: the report's tables need it */
+  char *largv[] = {"pocbench", "load", "--config", (char *)profile_path(r, s->test, profile, sizeof profile),
+                   "--scale", scale, "--summary-trend-stats", "avg,min,med,max,p(90),p(95),p(99)",
+                   "--summary-export", export_tmp, "--out", outcsv, url, NULL};
   st.load_exit = run_generator(r, s, &st, largv, csv_tmp, k, n);
   if (runner_stop) { st.interrupted = true; goto teardown; }
   if (st.cg_made && cg_read(&st.cg, &st.st_end) == 0) st.have_end = true;
