@@ -37,10 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!args) return 0;
   memcpy(args, rest, rest_len);
   args[rest_len] = '\0';
-  char *argv[66];
+  char *argv[68];   /* "load", 63 arguments, --config PATH, NULL */
   int argc = 0;
   argv[argc++] = "load";
-  for (char *p = args; argc < 64;) {
+  for (char *p = args; argc < 64;) {   /* at most 63 arguments from the input */
     char *nl = strchr(p, '\n');
     if (nl) *nl = '\0';
     if (*p || nl) argv[argc++] = p;
