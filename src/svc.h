@@ -67,14 +67,17 @@ int svc_free_port(const char *host);
 /* Starts conf (variant NULL = default) in its folder with HOST/PORT set, in a new session so the
  * whole process tree can be signalled. cgroup_procs: NULL, or a NULL-terminated list of
  * cgroup.procs files the child writes its own pid into before exec (so the service is born
- * inside its limits). stderr goes to p->stderr_path (a temp file, or log_path when given).
+ * inside its limits). stderr goes to p->stderr_path (a temp file, or log_path when given; the caller removes a
+ * temp file when done). The child gets SIGKILL if the calling thread exits (PR_SET_PDEATHSIG),
+ * so call this from a thread that lives as long as the service.
  * 0 / -errno (+ message in err). */
 int svc_start(const struct svc_conf *conf, const char *variant, const char *host, int port,
               const char *const *cgroup_procs, const char *log_path, struct svc_proc *p,
               char *err, size_t errlen);
 
 /* Polls GET <health> until 200 or timeout. 0, -ETIMEDOUT, or -ECHILD if the process exited
- * (err then holds its exit status and the last lines of its stderr). */
+ * (err then holds its exit status and the last lines of its stderr); -EINTR as soon as a
+ * signal handler (installed without SA_RESTART) interrupts it. */
 int svc_wait_healthy(struct svc_proc *p, const char *health_path, int64_t timeout_ns,
                      char *err, size_t errlen);
 
