@@ -181,22 +181,15 @@ double cap_mark(struct cap_step *steps, size_t n, double capacity_rps, const str
     if (capacity_rps > 0 && steps[i].pass && steps[i].offered_rps == capacity_rps) steps[i].capacity = true;
   if (!isfinite(base)) return 0;
   double limit = fmax(2 * base, base + slo->p99_ms / 10);
-  /* walk the steps in rate order; the knee is the last "flat" rate before the first bend */
+  /* the highest passing rate still close to the best latency seen; a noisy low step (a cold
+   * connection, a neighbour's burst) must not hide the knee, so no "every step below" rule */
   double knee = 0;
   size_t knee_i = n;
-  for (;;) {
-    size_t best = n;
-    for (size_t i = 0; i < n; i++) {
-      if (steps[i].offered_rps <= knee || steps[i].gen_limited) continue;
-      if (best == n || steps[i].offered_rps < steps[best].offered_rps) best = i;
-    }
-    if (best == n) break;
-    const struct cap_step *s = &steps[best];
-    bool flat = s->pass && !isnan(s->p99_ms) && s->p99_ms <= limit &&
-                !isnan(s->achieved_rps) && s->achieved_rps >= 0.97 * s->offered_rps;
-    if (!flat) break;
-    knee = s->offered_rps;
-    knee_i = best;
+  for (size_t i = 0; i < n; i++) {
+    const struct cap_step *s = &steps[i];
+    bool flat = s->pass && !s->gen_limited && !isnan(s->p99_ms) && s->p99_ms <= limit &&
+                !isnan(s->achieved_rps) && s->achieved_rps >= 0.95 * s->offered_rps;
+    if (flat && s->offered_rps > knee) { knee = s->offered_rps; knee_i = i; }
   }
   if (knee_i < n) steps[knee_i].knee = true;
   return knee;

@@ -107,10 +107,10 @@ void cap_search_feed(struct cap_search *c, bool pass, bool gen_limited);
 /* The capacity found: the highest passing rate (0 when none passed). */
 double cap_search_capacity(const struct cap_search *c);
 
-/* Marks the knee and the capacity among steps (any order): capacity is the step at
- * capacity_rps; the knee is the highest passing rate up to which every measured step kept its
- * corrected p99 within max(2 x the lowest p99 seen, that + SLO/10) and delivered >= 97 % of the
- * offered rate. Returns the knee's rate, or 0 when no step qualifies. */
+/* Marks the knee and the capacity among steps (any order): capacity is the passing step at
+ * capacity_rps; the knee is the highest passing rate whose corrected p99 stayed within
+ * max(2 x the lowest p99 of any step, that + SLO/10) while delivering >= 95 % of the offered
+ * rate: beyond it latency bends upward. Returns the knee's rate, or 0 when no step qualifies. */
 double cap_mark(struct cap_step *steps, size_t n, double capacity_rps, const struct cap_slo *slo);
 
 #endif
