@@ -644,8 +644,16 @@ int runner_run(const struct run_opts *o) {
     r->done_actual_s += runner_now() - t;
     if (res < 0) any_error = true;
     if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
-    printf("scenario %zu of %zu: %s %s %s: %s (%.0fs)%s%.300s\n", i + 1, r->nsc, s->test, s->service,
-           s->endpoint, s->status, runner_now() - t, s->failure[0] ? "\n  " : "", s->failure);
+    double rem = 0;
+    for (size_t j = i + 1; j < r->nsc; j++) if (!r->sc[j].status[0]) rem += r->sc[j].planned_s;
+    char e1[32], e2[32];
+    units_format_go_duration((int64_t)((runner_now() - r->t_start) * 1e9), e1, sizeof e1);
+    units_format_go_duration((int64_t)(rem * r->done_actual_s / r->done_planned_s * 1e9), e2, sizeof e2);
+    /* a long failure (a traceback) says the most at its end */
+    size_t fl = strlen(s->failure);
+    printf("scenario %zu of %zu: %s %s %s: %s (%.0fs; elapsed %s, ETA %s)%s%s%s\n", i + 1, r->nsc,
+           s->test, s->service, s->endpoint, s->status, runner_now() - t, e1, e2,
+           fl ? "\n  " : "", fl > 600 ? "... " : "", s->failure + (fl > 600 ? fl - 600 : 0));
     fflush(stdout);
     write_runjson(r, "running", NULL);
   }
