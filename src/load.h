@@ -172,7 +172,9 @@ void load_stats_free(struct load_stats *s);   /* frees the histograms; NULL-safe
 /* Evaluates every threshold against s (k6 4.3 semantics), sets ->failed; returns how many failed. */
 size_t thresholds_eval(struct load_opts *o, const struct load_stats *s);
 
-/* The k6-style end-of-test summary (semantics doc 3.2/3.3), under our own header. */
+/* The k6-style end-of-test summary (semantics doc 3.2/3.3), under our own header. Reads each
+ * threshold's ->failed (run thresholds_eval first); if any crossed, it also prints
+ * "thresholds on metrics 'a, b' have been crossed" to stderr. Colour only when f is a TTY. */
 void summary_print(FILE *f, const struct load_opts *o, const struct load_stats *s);
 /* The header block printed before the run (3.4). */
 void summary_print_header(FILE *f, const struct load_opts *o);
