@@ -31,6 +31,11 @@
 
 volatile sig_atomic_t cap_stop;
 
+/* Below this --scale a run is a quick look (make quick is 0.1, the runner's end-to-end tests
+ * 0.02-0.05): a search at 2-s steps over every contender x endpoint would take longer than the
+ * study itself, so capacity_after_run leaves it to `pocbench capacity`. */
+#define CAPACITY_MIN_SCALE 0.5
+
 static void on_signal(int sig) {
   (void)sig;
   cap_stop = 1;
@@ -581,6 +586,11 @@ int capacity_after_run(const struct run_opts *ro) {
   o.health_timeout_ns = ro->health_timeout_ns;
   o.skip_existing = ro->resume;
   double scale = ro->scale > 0 ? ro->scale : 1;
+  if (scale < CAPACITY_MIN_SCALE) {
+    printf("\npocbench run: breaking points skipped at --scale %g (below %g: a quick run); "
+           "`pocbench capacity --both` measures them on their own\n", scale, CAPACITY_MIN_SCALE);
+    return EXIT_OK;
+  }
   o.step_ns = (int64_t)fmax(2e9, (double)o.step_ns * scale);
   o.warmup_ns = (int64_t)fmax(1e9, (double)o.warmup_ns * scale);
   if (!o.out) {

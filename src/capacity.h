@@ -45,7 +45,8 @@ int capacity_main(const struct cap_opts *o);
 
 /* The study's tail: capacity and sweep for the contenders and endpoints of ro, under its limits,
  * into ro->out (which must be set), then `pocbench report` again unless ro->no_report. Steps and
- * warm-up are scaled by ro->scale (at least 2 s and 1 s). Returns an exit status as above. */
+ * warm-up are scaled by ro->scale (at least 2 s and 1 s); below --scale 0.5 (make quick, quick
+ * test runs) it skips them and says so. Returns an exit status as above. */
 struct run_opts;
 int capacity_after_run(const struct run_opts *ro);
 
