@@ -29,6 +29,7 @@ struct run_opts {
   int64_t health_timeout_ns; /* default 60 s */
   int argc;                  /* the command line, recorded in run.json and used by --resume */
   char **argv;
+  bool no_capacity;          /* cmd_run: skip capacity_after_run (src/capacity.h) after the study */
 };
 
 /* Runs the study. Prints progress and errors; returns the process exit status:
