@@ -60,7 +60,7 @@ def known_capacity(out: str) -> None:
     srv = Server(n)
     try:
         r = run(["--url", f"http://127.0.0.1:{srv.port}/q", "--name", "known", "--step", "3s", "--warmup", "1s",
-                 "--start-rate", "50", "--slo", "100ms", "--out", out], 240)
+                 "--start-rate", "60", "--slo", "100ms", "--out", out], 240)
     finally:
         srv.stop()
     check(r.returncode == 0, "known capacity: exit 0", r.stderr[-300:])
