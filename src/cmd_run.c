@@ -47,6 +47,7 @@ static void usage(FILE *f) {
     "  --health-timeout D  how long a service may take to become healthy (default 60s)\n"
     "  --no-verify         skip the `pocbench verify` gate (test fixtures only)\n"
     "  --no-report         do not run `pocbench report` at the end\n"
+    "  --dry-run           print the plan and its planned length, run nothing\n"
     "  --no-capacity       skip the breaking points measured after the study (pocbench capacity\n"
     "                      --both: capacity search and concurrency sweep; docs/capacity.md)\n"
     "\n"
@@ -58,7 +59,7 @@ static void usage(FILE *f) {
 
 enum {
   O_SCALE = 256, O_WARMUP, O_SERVICES, O_ENDPOINTS, O_TESTS, O_REPEAT, O_OUT, O_RESUME, O_CPU,
-  O_MEMORY, O_NO_LIMITS, O_PIN, O_APPS, O_PROFILES, O_HEALTH, O_NO_VERIFY, O_NO_REPORT, O_HELP,
+  O_MEMORY, O_NO_LIMITS, O_PIN, O_APPS, O_PROFILES, O_HEALTH, O_NO_VERIFY, O_NO_REPORT, O_DRY_RUN, O_HELP,
   O_NO_CAPACITY
 };
 
@@ -80,6 +81,7 @@ static const struct option longopts[] = {
   {"health-timeout", required_argument, NULL, O_HEALTH},
   {"no-verify", no_argument, NULL, O_NO_VERIFY},
   {"no-report", no_argument, NULL, O_NO_REPORT},
+  {"dry-run", no_argument, NULL, O_DRY_RUN},
   {"no-capacity", no_argument, NULL, O_NO_CAPACITY},
   {"help", no_argument, NULL, O_HELP},
   {NULL, 0, NULL, 0},
@@ -149,6 +151,7 @@ static int parse(int argc, char **argv, struct run_opts *o, char **resume_dir, c
       break;
     case O_NO_VERIFY: o->no_verify = true; break;
     case O_NO_REPORT: o->no_report = true; break;
+    case O_DRY_RUN: o->dry_run = true; break;
     case O_NO_CAPACITY: o->no_capacity = true; break;
     case O_HELP: case 'h': return 1;
     case ':':
@@ -242,9 +245,9 @@ int cmd_run(int argc, char **argv) {
   }
   /* capacity after the study needs the directory the runner writes: name it here the same way */
   char capout[PATH_MAX];
-  if (!o.out && !o.no_capacity) o.out = capacity_default_out(capout, sizeof capout);
+  if (!o.out && !o.no_capacity && !o.dry_run) o.out = capacity_default_out(capout, sizeof capout);
   rc = runner_run(&o);
-  if (!o.no_capacity && (rc == EXIT_OK || rc == EXIT_FAIL)) {
+  if (!o.no_capacity && !o.dry_run && (rc == EXIT_OK || rc == EXIT_FAIL)) {
     int crc = capacity_after_run(&o);
     if (crc == EXIT_INTERRUPTED || (rc == EXIT_OK && crc != EXIT_OK)) rc = crc;
   }

@@ -204,7 +204,7 @@ static int make_plan(struct runner *r, char *err, size_t errlen) {
           if (rep > 1) snprintf(c->base, sizeof c->base, "%s-%s.r%d", c->service, c->epname, rp);
           else snprintf(c->base, sizeof c->base, "%s-%s", c->service, c->epname);
           snprintf(c->dir, sizeof c->dir, "%s/test-%s-results", r->out, c->test);
-          c->planned_s = prof + warm + 4;   /* + start, health, stop */
+          c->planned_s = prof + warm + 2;   /* + start, health, stop (measured 1-3 s) */
         }
     }
   return 0;
@@ -488,7 +488,7 @@ static int run_report(struct runner *r) {
   if (r->o->no_report) return 0;
   char cmd[PATH_MAX * 2 + 64];
   snprintf(cmd, sizeof cmd, "'%s' report '%s'", r->pocbench, r->out);
-  printf("report: %s\n", cmd);
+  printf("report: pocbench report %s\n", r->out);
   fflush(stdout);
   int st = system(cmd);
   int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
@@ -539,6 +539,19 @@ int runner_run(const struct run_opts *o) {
   if (make_plan(r, err, sizeof err) < 0) {
     fprintf(stderr, "pocbench run: %s\n", err);
     code = EXIT_CONFIG;
+    goto out;
+  }
+  if (o->dry_run) {
+    double total = 0;
+    for (size_t i = 0; i < r->nsc; i++) {
+      printf("%3zu  test-%s-results/%s  (about %.0fs)\n", i + 1, r->sc[i].test, r->sc[i].base, r->sc[i].planned_s);
+      total += r->sc[i].planned_s;
+    }
+    char pd[32];
+    units_format_go_duration((int64_t)(total * 1e9), pd, sizeof pd);
+    printf("%zu scenarios, planned length about %s (warm-up %.1fs each, scale %g)\n", r->nsc, pd,
+           r->warmup_ns / 1e9, o->scale);
+    code = EXIT_OK;
     goto out;
   }
   if (o->resume) {

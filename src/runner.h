@@ -27,6 +27,7 @@ struct run_opts {
   char *apps_dir;            /* default <root>/apps */
   char *profiles_dir;        /* default <root>/profiles */
   int64_t health_timeout_ns; /* default 60 s */
+  bool dry_run;              /* print the plan and its planned length, run nothing */
   int argc;                  /* the command line, recorded in run.json and used by --resume */
   char **argv;
   bool no_capacity;          /* cmd_run: skip capacity_after_run (src/capacity.h) after the study */
