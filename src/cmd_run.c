@@ -50,6 +50,11 @@ static void usage(FILE *f) {
     "  --dry-run           print the plan and its planned length, run nothing\n"
     "  --no-capacity       skip the breaking points measured after the study (pocbench capacity\n"
     "                      --both: capacity search and concurrency sweep; docs/capacity.md)\n"
+    "  --prometheus        also run a local Prometheus (Debian package prometheus) on a free\n"
+    "                      127.0.0.1 port for the study's scenarios, one job per contender\n"
+    "                      scraped every 5s; each contender keeps one fixed loopback port for\n"
+    "                      the whole run. Its URL is printed and recorded in run.json; config and\n"
+    "                      data stay under <results>/prometheus/ (Grafana: grafana-dashboard.json)\n"
     "\n"
     "Ctrl-C or SIGTERM ends the current scenario, stops its service, removes the cgroups,\n"
     "keeps every completed scenario and exits 105.\n"
@@ -60,7 +65,7 @@ static void usage(FILE *f) {
 enum {
   O_SCALE = 256, O_WARMUP, O_SERVICES, O_ENDPOINTS, O_TESTS, O_REPEAT, O_OUT, O_RESUME, O_CPU,
   O_MEMORY, O_NO_LIMITS, O_PIN, O_APPS, O_PROFILES, O_HEALTH, O_NO_VERIFY, O_NO_REPORT, O_DRY_RUN, O_HELP,
-  O_NO_CAPACITY
+  O_NO_CAPACITY, O_PROMETHEUS
 };
 
 static const struct option longopts[] = {
@@ -83,6 +88,7 @@ static const struct option longopts[] = {
   {"no-report", no_argument, NULL, O_NO_REPORT},
   {"dry-run", no_argument, NULL, O_DRY_RUN},
   {"no-capacity", no_argument, NULL, O_NO_CAPACITY},
+  {"prometheus", no_argument, NULL, O_PROMETHEUS},
   {"help", no_argument, NULL, O_HELP},
   {NULL, 0, NULL, 0},
 };
@@ -153,6 +159,7 @@ static int parse(int argc, char **argv, struct run_opts *o, char **resume_dir, c
     case O_NO_REPORT: o->no_report = true; break;
     case O_DRY_RUN: o->dry_run = true; break;
     case O_NO_CAPACITY: o->no_capacity = true; break;
+    case O_PROMETHEUS: o->prometheus = true; break;
     case O_HELP: case 'h': return 1;
     case ':':
       snprintf(err, errlen, "%s needs a value", argv[optind - 1]);

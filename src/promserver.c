@@ -35,6 +35,17 @@ static int valid_job(const char *s, size_t n) {
   return 1;
 }
 
+void promserver_job_name(const char *name, size_t n, char *out, size_t cap) {
+  if (!cap) return;
+  size_t i = 0;
+  for (; i < n && name[i] && i + 1 < cap; i++) {
+    char c = name[i];
+    out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-' || c == '.' ? c : '_';
+  }
+  out[i] = '\0';
+}
+
 int promserver_write_config(FILE *f, const char *const *targets, size_t n, bool kubernetes,
                             char *err, size_t errlen) {
   for (size_t i = 0; i < n; i++) {
@@ -55,9 +66,11 @@ int promserver_write_config(FILE *f, const char *const *targets, size_t n, bool 
   for (size_t i = 0; i < n; i++) {
     const char *eq = strchr(targets[i], '=');
     int nl = (int)(eq - targets[i]);
-    fprintf(f, "  - job_name: \"%.*s\"\n    metrics_path: /metrics\n    static_configs:\n"
+    char job[256];
+    promserver_job_name(targets[i], (size_t)nl, job, sizeof job);
+    fprintf(f, "  - job_name: \"%s\"\n    metrics_path: /metrics\n    static_configs:\n"
                "      - targets: [\"%s\"]\n        labels:\n          service: \"%.*s\"\n",
-            nl, targets[i], eq + 1, nl, targets[i]);
+            job, eq + 1, nl, targets[i]);
   }
   if (kubernetes)
     fprintf(f,
@@ -135,6 +148,17 @@ static void log_tail(const char *path, char *out, size_t max) {
   memcpy(out, text + len - keep, keep);
   out[keep] = '\0';
   free(text);
+}
+
+int promserver_find(char *buf, size_t len, char *err, size_t errlen) {
+  const char *p = find_binary(buf, len);
+  if (!p) {
+    snprintf(err, errlen, "prometheus not found (install the Debian package prometheus, or set "
+                          "POCBENCH_PROMETHEUS to the binary)");
+    return -ENOENT;
+  }
+  if (p != buf) snprintf(buf, len, "%s", p);
+  return 0;
 }
 
 int promserver_start(const char *dir, const char *const *targets, size_t n, struct promserver *out,

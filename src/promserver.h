@@ -29,7 +29,8 @@ struct promserver {
 };
 
 /* Writes a prometheus.yml to f: global scrape and evaluation interval 5 s, one scrape job per
- * target "name=host:port" (job_name name, metrics_path /metrics, label service=name).
+ * target "name=host:port" (job_name promserver_job_name(name), metrics_path /metrics, label
+ * service=name).
  * kubernetes: also the cAdvisor job (kubelet via the API server proxy, in-cluster service
  * account), keeping only namespace poc-compare. 0, or -EINVAL with a message in err for a
  * target that is not "name=host:port" or a name that is not a valid Prometheus job name. */
@@ -42,6 +43,16 @@ int promserver_write_config(FILE *f, const char *const *targets, size_t n, bool 
  * (err has the last lines of its log), -EINVAL (bad target). On failure nothing is left running. */
 int promserver_start(const char *dir, const char *const *targets, size_t n, struct promserver *out,
                      char *err, size_t errlen);
+
+/* The job name of a contender name: '@' (name@variant) and anything but letters, digits,
+ * _ - . become '_', so "c@yajl-integer" is job "c_yajl-integer". n bytes of name are read;
+ * out (cap > 0) is always terminated. promserver_write_config names jobs this way and keeps
+ * the name as given in the service label. */
+void promserver_job_name(const char *name, size_t n, char *out, size_t cap);
+
+/* The prometheus binary that promserver_start would run ($POCBENCH_PROMETHEUS, else PATH),
+ * into buf: 0, or -ENOENT with the same message as promserver_start in err. */
+int promserver_find(char *buf, size_t len, char *err, size_t errlen);
 
 /* SIGTERM to its process group, waits up to 10 s, then SIGKILL. Returns 0 or -errno; safe to
  * call twice and on a zeroed struct. */

@@ -393,6 +393,8 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
   }
   yajl_gen_map_close(g);
 
+  runner_prom_json(r, g);
+
   js_key(g, "plan");
   yajl_gen_array_open(g);
   for (size_t i = 0; i < r->nsc; i++) {
@@ -536,7 +538,7 @@ int runner_run(const struct run_opts *o) {
   }
   const char *b = strrchr(r->out, '/');
   snprintf(r->run_id, sizeof r->run_id, "%s", b ? b + 1 : r->out);
-  if (make_plan(r, err, sizeof err) < 0) {
+  if (make_plan(r, err, sizeof err) < 0 || runner_prom_plan(r, err, sizeof err) < 0) {
     fprintf(stderr, "pocbench run: %s\n", err);
     code = EXIT_CONFIG;
     goto out;
@@ -551,6 +553,11 @@ int runner_run(const struct run_opts *o) {
     units_format_go_duration((int64_t)(total * 1e9), pd, sizeof pd);
     printf("%zu scenarios, planned length about %s (warm-up %.1fs each, scale %g)\n", r->nsc, pd,
            r->warmup_ns / 1e9, o->scale);
+    if (o->prometheus) {
+      printf("prometheus: %s, one fixed port per job:", r->prom_bin);
+      for (size_t i = 0; i < r->njobs; i++)
+        printf(" %s (service %s)%s", r->jobs[i].job, r->jobs[i].service, i + 1 < r->njobs ? "," : "\n");
+    }
     code = EXIT_OK;
     goto out;
   }
@@ -642,6 +649,11 @@ int runner_run(const struct run_opts *o) {
   printf("  planned length: about %s\n", pd);
   fflush(stdout);
 
+  if ((rc = runner_prom_start(r, err, sizeof err)) < 0) {
+    fprintf(stderr, "pocbench run: --prometheus: %s\n", err);
+    code = rc == -ENOENT ? EXIT_CONFIG : EXIT_FAIL;
+    goto end;
+  }
   if (!o->no_verify) verify_contenders(r);
   update_latest(r);
   write_runjson(r, "running", NULL);
@@ -671,6 +683,7 @@ int runner_run(const struct run_opts *o) {
     write_runjson(r, "running", NULL);
   }
   if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
+  runner_prom_stop(r);
   char ended[40];
   runner_rfc3339(ended, sizeof ended);
   if (runner_stop) {
@@ -683,11 +696,14 @@ int runner_run(const struct run_opts *o) {
     run_report(r);
     code = any_error ? EXIT_FAIL : EXIT_OK;
   }
+end:
+  runner_prom_stop(r);
   remove_tmp(r->tmp);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
 
 out:
+  runner_prom_stop(r);
   if (r->limits && cg_remove_tree(&r->cg, r->cg_run_rel) < 0)
     fprintf(stderr, "pocbench run: could not remove every cgroup under %s\n", r->cg_run_rel);
   if (r->limits) {
@@ -703,5 +719,6 @@ out:
   svc_conf_free_all(r->confs, r->nconfs);
   free(r->sc);
   free(r->verify);
+  free(r->jobs);
   return code;
 }

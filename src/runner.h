@@ -2,6 +2,7 @@
  * endpoint x repeat) run against a fresh service in its own cgroup, with the load generator,
  * the /metrics scraper and the cgroup sampler around it, written into one results tree.
  * Owner: runner work (src/runner.c, src/runner_scenario.c, src/runner_report.c).
+ * With --prometheus also a local Prometheus for the run's duration (src/runner_prom.c).
  * Single-threaded; installs SIGINT/SIGTERM handlers for the duration of runner_run. */
 #ifndef RUNNER_H
 #define RUNNER_H
@@ -31,6 +32,8 @@ struct run_opts {
   int argc;                  /* the command line, recorded in run.json and used by --resume */
   char **argv;
   bool no_capacity;          /* cmd_run: skip capacity_after_run (src/capacity.h) after the study */
+  bool prometheus;           /* a local Prometheus (src/promserver.h) scrapes every contender on
+                                one fixed port per contender for the whole run */
 };
 
 /* Runs the study. Prints progress and errors; returns the process exit status:

@@ -1,5 +1,6 @@
 /* runner_int.h: state shared by the runner's own files (runner.c plans and drives the study,
- * runner_scenario.c runs one scenario, runner_report.c writes the fallback REPORT.md).
+ * runner_scenario.c runs one scenario, runner_report.c writes the fallback REPORT.md,
+ * runner_prom.c the local Prometheus of --prometheus).
  * Private to the runner: nothing outside src/runner*.c includes it. */
 #ifndef RUNNER_INT_H
 #define RUNNER_INT_H
@@ -7,7 +8,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 #include "cgroup.h"
+#include "promserver.h"
 #include "runner.h"
 #include "svc.h"
 
@@ -46,6 +49,11 @@ struct runner {
   double done_planned_s, done_actual_s;      /* for the ETA */
   struct verify_result { char service[128]; int exit_code; char detail[1024]; } *verify;
   size_t nverify;
+  /* --prometheus (runner_prom.c): one scrape job per planned service, each on a fixed port */
+  struct prom_job { char service[128]; char job[128]; int port; } *jobs;
+  size_t njobs;
+  struct promserver prom;    /* pid 0 when not running */
+  char prom_bin[PATH_MAX];
 };
 
 /* Set by the SIGINT/SIGTERM handler; every wait loop checks it. */
@@ -61,6 +69,22 @@ double runner_now(void);
 char *runner_rfc3339(char *buf, size_t cap);
 /* Sets the calling thread's CPU affinity to the list "0-1,3" ("" = all CPUs). 0 / -errno. */
 int runner_set_cpus(const char *list);
+
+/* --prometheus, in the order runner_run calls them. Each is a no-op without --prometheus.
+ * plan: one job per distinct planned service (job name from promserver_job_name), and the
+ *   binary looked up, so a missing prometheus or two services with one job name fail before
+ *   anything is created. 0, -ENOENT or -EINVAL with a message in err.
+ * start: a fixed loopback port per job, then promserver_start under <out>/prometheus/;
+ *   prints the URL. 0 or -errno with a message in err; on failure nothing is left running.
+ * port: the fixed port of a service, 0 when it has none (then the scenario picks a free one);
+ *   *busy when another process holds it now (a server could not bind it).
+ * stop: stops the server (idempotent) and says where its data stays.
+ * json: the run.json "prometheus" key (docs/results-format.md). */
+int runner_prom_plan(struct runner *r, char *err, size_t errlen);
+int runner_prom_start(struct runner *r, char *err, size_t errlen);
+int runner_prom_port(const struct runner *r, const char *service, bool *busy);
+void runner_prom_stop(struct runner *r);
+void runner_prom_json(const struct runner *r, yajl_gen g);
 
 /* Writes <out>/REPORT.md with one summary table from the scenario documents. 0 / -errno. */
 int runner_write_basic_report(struct runner *r);

@@ -596,7 +596,16 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
     cg_procs_files(&st.cg, procs);
   }
 
-  int port = svc_free_port(SERVICE_HOST);
+  /* --prometheus: the contender's port for the whole run, so the static scrape config finds it */
+  bool busy = false;
+  int port = runner_prom_port(r, s->service, &busy);
+  if (busy) {
+    set_failure(s, "error", "%s:%d, the port --prometheus fixed for %s, is in use by another "
+                "process", SERVICE_HOST, port, s->service);
+    ret = -1;
+    goto teardown;
+  }
+  if (port == 0) port = svc_free_port(SERVICE_HOST);
   if (port <= 0) {
     set_failure(s, "error", "no free port on %s: %s", SERVICE_HOST, strerror(-port));
     ret = -1;
