@@ -254,7 +254,8 @@ static const char usage[] =
 "      --max-vus N             VUs allowed in total (arrival-rate; default pre-allocated)\n"
 "      --graceful-stop DUR     time in-flight iterations get at the end (default 30s)\n"
 "      --graceful-ramp-down DUR  time a VU removed by a ramp-down gets (default 30s)\n"
-"      --scale F               multiply every duration of the plan by F (e.g. 0.1)\n"
+"      --scale F               multiply the plan's durations (stages, duration) by F (e.g. 0.1);\n"
+"                              graceful stop/ramp-down, think time and timeout are kept\n"
 "request\n"
 "      --method M              HTTP method (default GET)\n"
 "  -H, --header 'K: V'         request header; repeatable\n"
@@ -928,8 +929,9 @@ int options_finalize(struct load_opts *o, char *err, size_t errlen) {
   if (o->scale != 1) {
     o->duration_ns = scaled(o->duration_ns, o->scale);
     for (size_t i = 0; i < o->nstages; i++) o->stages[i].duration_ns = scaled(o->stages[i].duration_ns, o->scale);
-    o->graceful_stop_ns = scaled(o->graceful_stop_ns, o->scale);
-    o->graceful_ramp_down_ns = scaled(o->graceful_ramp_down_ns, o->scale);
+    /* gracefulStop/gracefulRampDown are patience, not the profile's shape: shrinking them
+     * would turn slow-but-served requests of a quick run into "interrupted" failures and flip
+     * the study's failure thresholds, so they keep their configured length. */
     for (size_t i = 0; i < o->nthresholds; i++)
       o->thresholds[i].delay_abort_eval_ns = scaled(o->thresholds[i].delay_abort_eval_ns, o->scale);
   }
