@@ -8,7 +8,11 @@
  * write, the request sees EOF/EPIPE/RESET before any response byte: on a reused connection that
  * is retried once on a fresh one, as browsers and Go's client do for idempotent requests.
  * Rejected: a pool per thread (k6 gives each VU its own connection; sharing changes the model).
- * Responses are parsed by http_resp (libhttp-parser) and never stored: bodies are only counted. */
+ * Responses are parsed by http_resp (libhttp-parser) and never stored: bodies are only counted.
+ * Arrival times come from the kernel (SO_TIMESTAMPNS: when the segment reached the socket),
+ * clamped to [request written, read]: the engine may read a response a little after it
+ * arrived (it sleeps to its next deadline rather than waking once more per response), and the
+ * figures stay those of the wire, not of when the thread got round to them. */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "conn.h"
@@ -203,6 +208,7 @@ static int do_connect(struct conn *c, const struct conn_ctx *x, int64_t now) {
   if (c->fd < 0) return finish(c, x, FAIL_CONNECT, false);
   int one = 1;
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);   /* best effort */
   struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLOUT, .data.u64 = tag(c)};
   c->want_out = true;
   if (epoll_ctl(x->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) return finish(c, x, FAIL_CONNECT, false);
@@ -239,15 +245,37 @@ static int classify(int status) {
   return FAIL_STATUS_OTHER;
 }
 
+/* read() plus the kernel's receive time of the last segment read, as CLOCK_MONOTONIC clamped
+ * to [lo, now]; now when the kernel gave none (EOF, timestamps unavailable). */
+static ssize_t read_ts(struct conn *c, const struct conn_ctx *x, int64_t lo, int64_t now, int64_t *at) {
+  union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct timespec))]; } ctl;
+  struct iovec iov = {.iov_base = x->rbuf, .iov_len = x->rcap};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
+  ssize_t n = recvmsg(c->fd, &mh, 0);
+  *at = now;
+  if (n <= 0) return n;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec ts;
+    memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+    int64_t t = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - x->rt_off;
+    if (t < lo) t = lo;
+    if (t < now) *at = t;
+  }
+  return n;
+}
+
 static int on_read(struct conn *c, const struct conn_ctx *x, int64_t now) {
   for (;;) {
-    ssize_t n = read(c->fd, x->rbuf, x->rcap);
+    int64_t at;
+    ssize_t n = read_ts(c, x, c->tm.first_byte ? c->tm.first_byte : c->tm.written ? c->tm.written : c->tm.got_conn, now, &at);
     if (n > 0) {
       c->received += (uint64_t)n;
-      if (c->tm.first_byte == 0) c->tm.first_byte = now;
+      if (c->tm.first_byte == 0) c->tm.first_byte = at;
       ssize_t used = http_resp_feed(&c->resp, x->rbuf, (size_t)n);
       if (used < 0) return finish(c, x, FAIL_MALFORMED, false);
       if (c->resp.complete) {
+        c->tm.done = at;
         c->status = c->resp.status;
         /* bytes beyond the response: not ours to interpret (no pipelining), drop the conn */
         bool keep = c->resp.keep_alive && used == n;

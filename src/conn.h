@@ -29,6 +29,8 @@ struct conn_ctx {
   const struct target *tg;
   char *rbuf;              /* the thread's read buffer */
   size_t rcap;
+  int64_t rt_off;          /* CLOCK_REALTIME - CLOCK_MONOTONIC (ns), refreshed by the engine at each
+                            * wake: converts the kernel's receive timestamps (SO_TIMESTAMPNS) */
 };
 
 enum conn_state { CS_CLOSED, CS_IDLE, CS_CONNECTING, CS_WRITING, CS_READING };
@@ -38,6 +40,7 @@ struct req_times {
   int64_t start;           /* asked for a connection */
   int64_t conn_start, conn_done;
   int64_t got_conn, written, first_byte;
+  int64_t done;            /* the response's last byte arrived (kernel receive time when known) */
 };
 
 struct conn {

@@ -10,8 +10,17 @@
  * is in; the main thread merges a second once every worker has moved past it. Full-run
  * histograms are merged once, after the workers are joined.
  * Timers: think time sits in a per-worker binary heap; request timeouts and graceful-stop
- * deadlines are found by a scan every 10 ms (cheaper than a heap update per request, and 10 ms
- * is far below any timeout anyone sets). epoll_pwait2 gives ns-resolution waits.
+ * deadlines are found by a scan (cheaper than a heap update per request) on a 10-ms grid from
+ * the start: at the first grid point at or after the earliest deadline, not every 10 ms.
+ * epoll_pwait2 gives ns-resolution waits.
+ * Wake-ups are the cost at low rates (a timer wake is ~35 us of CPU on a small VM, far more
+ * than the send and read of a request), so a worker wakes only for what is due: no periodic
+ * ticks; an eventfd wakes it on abort. When its next deadline (a due iteration, a think time)
+ * is at most DEFER_NS away, it sleeps to it without waking for responses and reads them then:
+ * their times come from the kernel's receive timestamps (conn.c), so the figures do not move,
+ * and a request costs one wake instead of two. Not in closed models without think time (the
+ * next request must follow the response at once).
+ * Threads follow the workload, not the core count: one per 10,000 requests/s expected.
  * Coordinated omission: open-model latency is also recorded from the intended (due) start; an
  * iteration dropped for lack of a free VU enters that corrected trend with the time from its
  * due time until the worker next had a free VU, a lower bound of what it would have waited. */
@@ -21,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,7 +43,10 @@
 #define NS 1000000000LL
 #define RING 4
 #define SCAN_NS 10000000LL
-#define MAX_WAIT_NS 50000000LL
+#define MAX_WAIT_NS NS
+#define DEFER_NS 5000000LL
+#define RATE_PER_THREAD 10000.0
+#define WAKE_TAG UINT64_MAX
 #define PENDING_CAP 8192
 #define RBUF 65536
 
@@ -43,6 +57,7 @@ struct vu {
   int64_t num;             /* global VU number (closed models) */
   enum vu_state state;
   int64_t iter_start, intended, wake, stop_at;
+  int64_t done_at;         /* the request's response completed (kernel time when known) */
   size_t heap_idx;
   bool init;               /* initialised (counts in vus_max) */
 };
@@ -87,6 +102,8 @@ struct worker {
   size_t nready;
   bool end_marked;
   int64_t finished_at;
+  int64_t next_scan;         /* earliest timeout / ramp-down deadline, at least SCAN_NS apart */
+  int64_t defer_ns;          /* horizon of sleeps that do not wake for responses (0: never) */
   /* published for the main thread (single writer) */
   _Atomic int64_t pub_sec, pub_active, pub_init;
   _Atomic uint64_t pub_iters, pub_interrupted;
@@ -103,6 +120,8 @@ struct engine {
   int64_t t0, end, hard;
   _Atomic int abort;
   _Atomic int go;            /* workers wait for t0 */
+  int wake_fd;               /* eventfd in every worker's epoll set: written on abort */
+  int done_fd;               /* eventfd the workers write when they finish (main thread waits) */
   struct worker *w;
 };
 
@@ -110,6 +129,19 @@ static inline int64_t now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+}
+
+static int64_t rt_offset(void) {
+  struct timespec r, m;
+  clock_gettime(CLOCK_REALTIME, &r);
+  clock_gettime(CLOCK_MONOTONIC, &m);
+  return ((int64_t)r.tv_sec - (int64_t)m.tv_sec) * NS + (r.tv_nsec - m.tv_nsec);
+}
+
+static void set_abort(struct engine *e) {
+  atomic_store(&e->abort, 1);
+  uint64_t one = 1;
+  if (e->wake_fd >= 0 && write(e->wake_fd, &one, sizeof one) < 0) { /* counter full: already woken */ }
 }
 
 /* ---------------------------------------------------------------- think-time heap */
@@ -210,17 +242,20 @@ static void count_request(struct worker *w, struct conn *c, int cause, int statu
 
 /* ---------------------------------------------------------------- VU life */
 
-static void iteration_end(struct worker *w, struct vu *v, int64_t now);
+static void iteration_end(struct worker *w, struct vu *v, int64_t end, int64_t now);
 
 static void request_done(struct worker *w, struct vu *v, int64_t now) {
   struct conn *c = &v->c;
   int64_t tv[T_COUNT];
-  conn_timings(c, now, tv);
+  /* a response read after a deferred sleep ended when its last byte arrived, not now */
+  int64_t end = c->tm.done > 0 && c->tm.done <= now ? c->tm.done : now;
+  conn_timings(c, end, tv);
   for (int id = T_HTTP_REQ_BLOCKED; id <= T_HTTP_REQ_RECEIVING; id++) rec(w, id, tv[id]);
   rec(w, T_HTTP_REQ_DURATION, tv[T_HTTP_REQ_DURATION]);
   if (c->cause < 0) rec(w, T_HTTP_REQ_DURATION_EXPECTED, tv[T_HTTP_REQ_DURATION]);
-  rec(w, T_HTTP_REQ_DURATION_CORRECTED, w->e->open ? now - v->intended : tv[T_HTTP_REQ_DURATION]);
+  rec(w, T_HTTP_REQ_DURATION_CORRECTED, w->e->open ? end - v->intended : tv[T_HTTP_REQ_DURATION]);
   count_request(w, c, c->cause, c->status);
+  v->done_at = end;
   if (w->in_batch && w->e->o->sleep_ns <= 0) {
     /* Read every response of the batch before writing any next request: the sends are the
      * slow part, and a response waiting behind them would be timed as if it came later. */
@@ -230,11 +265,11 @@ static void request_done(struct worker *w, struct vu *v, int64_t now) {
   }
   if (w->e->o->sleep_ns > 0 || w->in_start) {
     v->state = VU_THINK;
-    v->wake = now + w->e->o->sleep_ns;
+    v->wake = end + w->e->o->sleep_ns;
     heap_push(w, v);
     return;
   }
-  iteration_end(w, v, now);
+  iteration_end(w, v, end, now);
 }
 
 static void start_iteration(struct worker *w, struct vu *v, int64_t now, int64_t intended) {
@@ -267,10 +302,11 @@ static void flush_pending(struct worker *w, int64_t now) {
   }
 }
 
-static void iteration_end(struct worker *w, struct vu *v, int64_t now) {
+/* The iteration of v ended at end (its response, or its think time); now is the current time. */
+static void iteration_end(struct worker *w, struct vu *v, int64_t end, int64_t now) {
   w->st.iterations++;
   cursec(w)->iterations++;
-  rec(w, T_ITERATION_DURATION, now - v->iter_start);
+  rec(w, T_ITERATION_DURATION, end - v->iter_start);
   struct engine *e = w->e;
   if (e->open) {
     v->state = VU_OFF;
@@ -310,6 +346,13 @@ static void vu_cancel(struct worker *w, struct vu *v) {
   }
 }
 
+/* First point of the scan grid (t0 + k * SCAN_NS) at or after t, and after now. */
+static int64_t grid_up(const struct engine *e, int64_t t, int64_t now) {
+  if (t <= now) t = now + 1;
+  int64_t k = (t - e->t0 + SCAN_NS - 1) / SCAN_NS;
+  return e->t0 + k * SCAN_NS;
+}
+
 static void apply_schedule(struct worker *w, int64_t now) {
   struct engine *e = w->e;
   int64_t rel = now - e->t0;
@@ -324,6 +367,7 @@ static void apply_schedule(struct worker *w, int64_t now) {
       else v->stop_at = INT64_MAX;      /* target went back up: keep going */
     } else if (v->state != VU_OFF && v->stop_at == INT64_MAX) {
       v->stop_at = now + e->o->graceful_ramp_down_ns;
+      if (v->stop_at < w->next_scan) w->next_scan = grid_up(e, v->stop_at, now);
     }
   }
   size_t init = 0;
@@ -350,8 +394,13 @@ static void dispatch_due(struct worker *w, int64_t due, int64_t now) {
   }
 }
 
+/* Cancels VUs past their ramp-down deadline, fails timed-out requests, and sets when to look
+ * again: the grid point at or after the earliest deadline left, or after now + timeout (a
+ * request started later times out later). */
 static void scan(struct worker *w, int64_t now) {
   const struct load_opts *o = w->e->o;
+  int64_t tmo = o->timeout_ns > 0 ? o->timeout_ns : SCAN_NS;
+  int64_t next = now + tmo;
   for (size_t i = 0; i < w->nvus; i++) {
     struct vu *v = &w->vus[i];
     if (v->state == VU_OFF) continue;
@@ -360,7 +409,11 @@ static void scan(struct worker *w, int64_t now) {
       conn_fail(&v->c, &w->cx, FAIL_TIMEOUT);
       request_done(w, v, now);
     }
+    if (v->state == VU_OFF) continue;
+    if (v->stop_at < next) next = v->stop_at;
+    if (v->state == VU_REQ && v->c.tm.start + tmo < next) next = v->c.tm.start + tmo;
   }
+  w->next_scan = grid_up(w->e, next, now);
 }
 
 static void publish(struct worker *w) {
@@ -381,6 +434,7 @@ static void *worker_main(void *arg) {
   }
   int64_t now = now_ns();
   switch_second(w, now);
+  w->next_scan = grid_up(e, now + (o->timeout_ns > 0 ? o->timeout_ns : SCAN_NS), now);
   if (e->open) {
     arrival_init(&w->cur, o);
     w->next_n = (uint64_t)w->id + 1;
@@ -389,7 +443,6 @@ static void *worker_main(void *arg) {
   } else {
     apply_schedule(w, now);
   }
-  int64_t next_scan = now + SCAN_NS;
   for (;;) {
     now = now_ns();
     switch_second(w, now);
@@ -414,17 +467,14 @@ static void *worker_main(void *arg) {
     while (w->nheap && w->heap[0]->wake <= now) {
       struct vu *v = w->heap[0];
       heap_remove(w, v);
-      iteration_end(w, v, now);
+      iteration_end(w, v, now, now);
     }
-    if (now >= next_scan) {
-      scan(w, now);
-      next_scan = now + SCAN_NS;
-    }
+    if (now >= w->next_scan) scan(w, now);
     publish(w);
     if (now >= e->end && w->active == 0 && (!e->open || w->next_due < 0)) break;
 
     int64_t wake = now + MAX_WAIT_NS;
-    if (w->active && next_scan < wake) wake = next_scan;
+    if (w->active && w->next_scan < wake) wake = w->next_scan;
     if (!e->open && w->next_sched < wake) wake = w->next_sched;
     if (e->open && w->next_due >= 0 && w->next_due < wake) wake = w->next_due;
     if (w->nheap && w->heap[0]->wake < wake) wake = w->heap[0]->wake;
@@ -434,11 +484,21 @@ static void *worker_main(void *arg) {
     if (sec_edge < wake) wake = sec_edge;
     int64_t dt = wake - now;
     if (dt < 0) dt = 0;
-    struct timespec ts = {.tv_sec = dt / NS, .tv_nsec = dt % NS};
-    int n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
+    int n;
+    if (dt > 0 && dt <= w->defer_ns) {
+      /* the next deadline is near: sleep to it, then read whatever arrived meanwhile */
+      struct timespec at = {.tv_sec = wake / NS, .tv_nsec = wake % NS}, zero = {0, 0};
+      while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
+      n = epoll_pwait2(w->ep, evs, 256, &zero, NULL);
+    } else {
+      struct timespec ts = {.tv_sec = dt / NS, .tv_nsec = dt % NS};
+      n = epoll_pwait2(w->ep, evs, 256, &ts, NULL);
+    }
     if (n <= 0) continue;
+    w->cx.rt_off = rt_offset();
     w->in_batch = true;
     for (int i = 0; i < n; i++) {
+      if (evs[i].data.u64 == WAKE_TAG) continue;   /* abort: seen at the top of the loop */
       now = now_ns();   /* per event: a batch takes a while to work through */
       switch_second(w, now);
       struct vu *v = &w->vus[(uint32_t)evs[i].data.u64];
@@ -446,8 +506,11 @@ static void *worker_main(void *arg) {
       if (conn_on_event(&v->c, &w->cx, evs[i].events, now) && v->state == VU_REQ) request_done(w, v, now);
     }
     w->in_batch = false;
-    for (size_t i = 0; i < w->nready; i++) iteration_end(w, w->ready[i], now_ns());
-    w->nready = 0;
+    if (w->nready) {
+      now = now_ns();
+      for (size_t i = 0; i < w->nready; i++) iteration_end(w, w->ready[i], w->ready[i]->done_at, now);
+      w->nready = 0;
+    }
   }
   /* hard stop, abort or done: whatever is still running is counted interrupted */
   now = now_ns();
@@ -459,6 +522,8 @@ static void *worker_main(void *arg) {
   w->finished_at = now;
   atomic_store_explicit(&w->pub_sec, INT64_MAX, memory_order_release);
   atomic_store_explicit(&w->pub_done, 1, memory_order_release);
+  uint64_t one = 1;
+  if (e->done_fd >= 0 && write(e->done_fd, &one, sizeof one) < 0) { /* the main thread also polls */ }
   return NULL;
 }
 
@@ -500,7 +565,12 @@ static int worker_setup(struct engine *e, struct worker *w, int id) {
   if (w->ep < 0) return -errno;
   w->rbuf = malloc(RBUF);
   if (!w->rbuf) return -ENOMEM;
-  w->cx = (struct conn_ctx){.ep = w->ep, .tg = &e->tg, .rbuf = w->rbuf, .rcap = RBUF};
+  w->cx = (struct conn_ctx){.ep = w->ep, .tg = &e->tg, .rbuf = w->rbuf, .rcap = RBUF, .rt_off = rt_offset()};
+  struct epoll_event wev = {.events = EPOLLIN, .data.u64 = WAKE_TAG};
+  if (epoll_ctl(w->ep, EPOLL_CTL_ADD, e->wake_fd, &wev) < 0) return -errno;
+  /* deferring a response holds its VU a little longer: never past a think time */
+  if (e->open) w->defer_ns = DEFER_NS;
+  else if (o->sleep_ns > 0) w->defer_ns = o->sleep_ns / 4 < DEFER_NS ? o->sleep_ns / 4 : DEFER_NS;
   int rc = stats_alloc(&w->st);
   if (rc) return rc;
   for (int r = 0; r < RING; r++) {
@@ -554,11 +624,31 @@ static void worker_free(struct worker *w) {
     for (int i = 0; i < T_COUNT; i++) hist_free(w->ring[r].h[i]);
 }
 
+/* Highest request rate the plan asks for (per second), or -1 when it is open-ended: a closed
+ * model without think time runs as fast as the server answers. */
+static double planned_rate(const struct load_opts *o, bool open) {
+  if (!open) {
+    if (o->sleep_ns <= 0) return -1;
+    return (double)sched_vus_peak(o) * (double)NS / (double)o->sleep_ns;
+  }
+  double r = o->executor == EXEC_CONSTANT_ARRIVAL_RATE ? o->rate : o->start_rate;
+  if (o->executor != EXEC_CONSTANT_ARRIVAL_RATE)
+    for (size_t i = 0; i < o->nstages; i++) if (o->stages[i].target > r) r = o->stages[i].target;
+  int64_t tu = o->time_unit_ns > 0 ? o->time_unit_ns : NS;
+  return r * (double)NS / (double)tu;
+}
+
 static int auto_threads(const struct load_opts *o, bool open) {
   int n = o->threads;
   if (n <= 0) {
     long c = sysconf(_SC_NPROCESSORS_ONLN);
     n = c < 1 ? 1 : c > 4 ? 4 : (int)c;
+    /* every extra thread is one more set of wake-ups: use only as many as the rate needs */
+    double r = planned_rate(o, open);
+    if (r >= 0) {
+      double need = r / RATE_PER_THREAD;
+      if (need < n) n = need <= 1 ? 1 : (int)need + (need > (int)need);
+    }
   }
   int64_t vus = open ? (o->max_vus > o->pre_allocated_vus ? o->max_vus : o->pre_allocated_vus) : sched_vus_peak(o);
   if (vus < 1) vus = 1;
@@ -572,6 +662,7 @@ struct observer {
   struct engine *e;
   struct series *series;
   struct load_stats interim;   /* whole-run aggregate from the seconds, for abortOnFail */
+  struct hist *dur, *cor;      /* scratch for one second's merge */
   bool have_interim;
   int64_t next_sec;            /* the next second to collect */
   int64_t vus_last, vus_min, vus_max;
@@ -632,8 +723,9 @@ static void draw(struct observer *ob, int64_t now, bool done) {
 static void collect_second(struct observer *ob, int64_t s, int64_t now, bool done) {
   struct engine *e = ob->e;
   struct series_point pt = {0};
-  struct hist *dur = hist_new(), *cor = hist_new();
-  if (!dur || !cor) { hist_free(dur); hist_free(cor); return; }
+  struct hist *dur = ob->dur, *cor = ob->cor;
+  hist_reset(dur);
+  hist_reset(cor);
   for (int i = 0; i < e->nthreads; i++) {
     struct second *r = &e->w[i].ring[s % RING];
     if (r->sec != s) continue;
@@ -677,8 +769,6 @@ static void collect_second(struct observer *ob, int64_t s, int64_t now, bool don
   pt.max_ms = (double)hist_max(dur) / 1e6;
   pt.p99_corrected_ms = hist_percentile(cor, 99) / 1e6;
   if (ob->series) series_write(ob->series, &pt);
-  hist_free(dur);
-  hist_free(cor);
   /* generator CPU over the last second */
   double cpu = cpu_seconds();
   int64_t wall = now - ob->cpu_wall_last;
@@ -728,6 +818,7 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
   memset(out, 0, sizeof *out);
   e.o = o;
   e.open = sched_is_arrival(o);
+  e.wake_fd = e.done_fd = -1;
   int rc = target_init(&e.tg, o, err, sizeof err);
   if (rc) {
     fprintf(stderr, "pocbench load: %s\n", err);
@@ -739,6 +830,12 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
   e.w = calloc((size_t)e.nthreads, sizeof *e.w);
   if (!e.w) { target_free(&e.tg); return -ENOMEM; }
   int started = 0;
+  e.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  e.done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  ob.dur = hist_new();
+  ob.cor = hist_new();
+  if (e.wake_fd < 0 || e.done_fd < 0) rc = -errno;
+  else if (!ob.dur || !ob.cor) rc = -ENOMEM;
   for (int i = 0; i < e.nthreads && !rc; i++) rc = worker_setup(&e, &e.w[i], i);
   if (!rc && e.full_seconds) {
     rc = stats_alloc(&ob.interim);
@@ -756,7 +853,7 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
     /* cannot start every worker: release the started ones with abort set */
     e.t0 = now_ns();
     e.end = e.hard = e.t0;
-    atomic_store(&e.abort, 1);
+    set_abort(&e);
     atomic_store(&e.go, 1);
     goto cleanup;
   }
@@ -781,12 +878,12 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
     if (!atomic_load(&e.abort)) {
       if (stop_flag && *stop_flag) {
         out->aborted = true;
-        atomic_store(&e.abort, 1);
+        set_abort(&e);
       } else if (now >= next_eval) {
         next_eval += 2 * NS;
         if (check_abort(&ob, now)) {
           out->aborted = true;
-          atomic_store(&e.abort, 1);
+          set_abort(&e);
         }
       }
     }
@@ -795,8 +892,20 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
       next_draw += ob.tty ? 100000000LL : 5 * NS;
       if (next_draw < now) next_draw = now + (ob.tty ? 100000000LL : 5 * NS);
     }
-    struct timespec ts = {0, 20000000};
-    nanosleep(&ts, NULL);
+    /* sleep until the next second can be collected, a draw or an evaluation is due, or a
+     * worker finishes; at most 100 ms, so a stop signal is seen soon */
+    int64_t wake = e.t0 + (ob.next_sec + 1) * NS + 2000000;
+    if (wake <= now) wake = now + 20000000;   /* a worker has not moved on yet */
+    if (!o->quiet && next_draw < wake) wake = next_draw;
+    if (ob.have_interim && next_eval < wake) wake = next_eval;
+    if (wake > now + 100000000) wake = now + 100000000;
+    int64_t dt = wake > now ? wake - now : 0;
+    struct timespec ts = {.tv_sec = dt / NS, .tv_nsec = dt % NS};
+    struct pollfd pfd = {.fd = e.done_fd, .events = POLLIN};
+    if (ppoll(&pfd, 1, &ts, NULL) > 0) {
+      uint64_t v;
+      if (read(e.done_fd, &v, sizeof v) < 0) { /* drained by an earlier read */ }
+    }
   }
   int64_t fin = e.t0;
   for (int i = 0; i < e.nthreads; i++) {
@@ -849,7 +958,11 @@ cleanup:
   for (int i = 0; i < started; i++) pthread_join(e.w[i].th, NULL);
   if (ob.series) series_close(ob.series);
   load_stats_free(&ob.interim);
+  hist_free(ob.dur);
+  hist_free(ob.cor);
   for (int i = 0; i < e.nthreads; i++) worker_free(&e.w[i]);
+  if (e.wake_fd >= 0) close(e.wake_fd);
+  if (e.done_fd >= 0) close(e.done_fd);
   free(e.w);
   target_free(&e.tg);
   if (rc) load_stats_free(out);
