@@ -260,8 +260,10 @@ static int v2_setup(struct cg_sys *s, const char *mnt, const char *root, const c
   }
   /* already in the runner leaf of an earlier run: its parent is where groups go */
   size_t ll = strlen(CG_RUNNER_LEAF), rl = strlen(rel);
-  if (rl > ll && rel[rl - ll - 1] == '/' && !strcmp(rel + rl - ll, CG_RUNNER_LEAF))
-    rel[rl - ll - 1 ? rl - ll - 1 : 1] = '\0';
+  if (rl > ll && rel[rl - ll - 1] == '/' && !strcmp(rel + rl - ll, CG_RUNNER_LEAF)) {
+    size_t cut = rl - ll - 1;               /* the slash before the leaf; keep "/" itself */
+    rel[cut ? cut : 1] = '\0';
+  }
   s->version = CG_V2;
   snprintf(s->v2_ctrls, sizeof s->v2_ctrls, "%s", ctrls);
   if (path_join(s->v2_base, sizeof s->v2_base, mnt, rel) < 0) {
