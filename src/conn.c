@@ -208,7 +208,7 @@ static int do_connect(struct conn *c, const struct conn_ctx *x, int64_t now) {
   if (c->fd < 0) return finish(c, x, FAIL_CONNECT, false);
   int one = 1;
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);   /* best effort */
+  if (x->rx_ts) setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);   /* best effort */
   struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLOUT, .data.u64 = tag(c)};
   c->want_out = true;
   if (epoll_ctl(x->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) return finish(c, x, FAIL_CONNECT, false);
@@ -251,8 +251,9 @@ static ssize_t read_ts(struct conn *c, const struct conn_ctx *x, int64_t lo, int
   union { struct cmsghdr h; char b[CMSG_SPACE(sizeof(struct timespec))]; } ctl;
   struct iovec iov = {.iov_base = x->rbuf, .iov_len = x->rcap};
   struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
-  ssize_t n = recvmsg(c->fd, &mh, 0);
   *at = now;
+  if (!x->rx_ts) return read(c->fd, x->rbuf, x->rcap);   /* read at once: now is the time */
+  ssize_t n = recvmsg(c->fd, &mh, 0);
   if (n <= 0) return n;
   for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
     if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
