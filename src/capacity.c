@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "capacity_int.h"
 #include "cmd.h"
 #include "fsutil.h"
@@ -58,12 +59,8 @@ void capacity_opts_defaults(struct cap_opts *o) {
 }
 
 char *capacity_default_out(char *buf, size_t cap) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
   char ts[32];
-  strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
-  snprintf(buf, cap, "%s/results/%s", pocbench_root(), ts);
+  snprintf(buf, cap, "%s/results/%s", pocbench_root(), clock_utc_rfc3339(ts, sizeof ts, 1));
   return buf;
 }
 
@@ -186,8 +183,8 @@ static int ensure_started(struct cap_ctx *c, struct cap_target *t, char *err, si
 /* The search for one target. Writes the document. 0, 1 interrupted, -1 not measurable. */
 static int capacity_one(struct cap_ctx *c, struct cap_target *t) {
   char started[40], ended[40], err[2048] = "";
-  cap_rfc3339(started, sizeof started);
-  double t0 = cap_now();
+  clock_utc_rfc3339(started, sizeof started, 0);
+  double t0 = clock_now_s();
   struct cap_search cs;
   cap_search_init(&cs, c->o->start_rps, c->o->max_rps, c->o->factor, c->o->bisect_steps);
   struct cap_step steps[64];
@@ -235,7 +232,7 @@ static int capacity_one(struct cap_ctx *c, struct cap_target *t) {
   double cap = cap_search_capacity(&cs);
   double knee = cap_mark(steps, n, cap, &c->slo);
   double first_fail = cs.hi;
-  cap_rfc3339(ended, sizeof ended);
+  clock_utc_rfc3339(ended, sizeof ended, 0);
 
   char verdict[512];
   const char *lim = cap_limit_name(cs.limit);
@@ -261,7 +258,7 @@ static int capacity_one(struct cap_ctx *c, struct cap_target *t) {
     snprintf(verdict, sizeof verdict, "not measured: %.300s", failure);
     break;
   }
-  printf("capacity %s %s: %s (%.0fs)\n", t->service, t->endpoint, verdict, cap_now() - t0);
+  printf("capacity %s %s: %s (%.0fs)\n", t->service, t->endpoint, verdict, clock_now_s() - t0);
   fflush(stdout);
 
   yajl_gen g = js_new();
@@ -269,7 +266,7 @@ static int capacity_one(struct cap_ctx *c, struct cap_target *t) {
   cap_doc_head(c, t, g, "capacity");
   js_kstr(g, "started", started);
   js_kstr(g, "ended", ended);
-  js_kdbl(g, "elapsed_seconds", cap_now() - t0);
+  js_kdbl(g, "elapsed_seconds", clock_now_s() - t0);
   js_key(g, "slo");
   yajl_gen_map_open(g);
   js_kdbl(g, "p99_ms", c->slo.p99_ms);
@@ -523,7 +520,7 @@ int capacity_main(const struct cap_opts *o) {
          c->gen_cg_made ? ", confined by --generator-cpu" : "", c->step_s, c->warmup_s);
   fflush(stdout);
 
-  double t0 = cap_now();
+  double t0 = clock_now_s();
   bool any_error = false;
   if (o->url) {
     rc = measure_target(c, &url_t);
@@ -547,7 +544,7 @@ int capacity_main(const struct cap_opts *o) {
     printf("pocbench capacity: interrupted; finished documents kept in %s\n", c->out);
     code = EXIT_INTERRUPTED;
   } else {
-    printf("pocbench capacity: done in %.0fs -> %s\n", cap_now() - t0, c->out);
+    printf("pocbench capacity: done in %.0fs -> %s\n", clock_now_s() - t0, c->out);
     code = any_error ? EXIT_FAIL : EXIT_OK;
   }
   fflush(stdout);

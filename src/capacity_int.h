@@ -94,8 +94,5 @@ void cap_doc_step(yajl_gen g, const struct cap_step *s, bool sweep);
  * <out>/sweep/<service>-<endpoint>.json. 0, 1 when interrupted, -1 on error. */
 int sweep_run(struct cap_ctx *c, struct cap_target *t);
 
-/* Monotonic seconds; RFC 3339 UTC now into buf. */
-double cap_now(void);
-char *cap_rfc3339(char *buf, size_t cap);
 
 #endif

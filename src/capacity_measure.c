@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "capacity_int.h"
 #include "fsutil.h"
 #include "hist.h"
@@ -35,20 +36,6 @@
 
 #define NS 1000000000LL
 #define TREND_STATS "avg,min,med,max,p(50),p(90),p(99)"
-
-double cap_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-char *cap_rfc3339(char *buf, size_t cap) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 static double tv_s(struct timeval tv) { return (double)tv.tv_sec + tv.tv_usec / 1e6; }
 
@@ -95,14 +82,14 @@ int cap_gen_run(struct cap_ctx *c, char *const args[], const char *log_path,
   }
   close(logfd);
   free(argv);
-  double start = cap_now(), next_sample = start, stop_sent = 0;
+  double start = clock_now_s(), next_sample = start, stop_sent = 0;
   int status = 0;
   struct rusage ru;
   memset(&ru, 0, sizeof ru);
   for (;;) {
     pid_t w = wait4(pid, &status, WNOHANG, &ru);
     if (w == pid) break;
-    double now = cap_now();
+    double now = clock_now_s();
     if (svc_cg && smp && now >= next_sample) {
       struct cg_stats cs;
       if (cg_read(svc_cg, &cs) == 0) sampler_add(smp, now - start, &cs);
@@ -116,7 +103,7 @@ int cap_gen_run(struct cap_ctx *c, char *const args[], const char *log_path,
     if (stop_sent && now - stop_sent > 10) kill(-pid, SIGKILL);
     usleep(20000);
   }
-  *wall_s = cap_now() - start;
+  *wall_s = clock_now_s() - start;
   *cpu_s = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
   if (svc_cg && smp) {
     struct cg_stats cs;

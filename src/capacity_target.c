@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "clock.h"
 #include "capacity_int.h"
 #include "scrape.h"
 #include "units.h"
@@ -139,20 +140,20 @@ void cap_target_warmup(struct cap_ctx *c, struct cap_target *t) {
 }
 
 double cap_target_drain(struct cap_ctx *c, struct cap_target *t) {
-  double t0 = cap_now();
+  double t0 = clock_now_s();
   usleep(500000);
   const char *path = health_path(t);
   int64_t slo_ns = (int64_t)(c->slo.p99_ms * 1e6);
-  while (!cap_stop && cap_now() - t0 < 30) {
+  while (!cap_stop && clock_now_s() - t0 < 30) {
     char *body = NULL;
     size_t len = 0;
     int status = 0;
-    double a = cap_now();
+    double a = clock_now_s();
     int rc = scrape_get(t->host, t->port, path, 2000000000LL, &body, &len, &status);
     free(body);
-    if (rc == 0 && (cap_now() - a) * 1e9 <= (double)slo_ns) break;
+    if (rc == 0 && (clock_now_s() - a) * 1e9 <= (double)slo_ns) break;
     if (t->conf && t->started && !svc_alive(&t->proc, NULL)) break;
     usleep(200000);
   }
-  return cap_now() - t0;
+  return clock_now_s() - t0;
 }

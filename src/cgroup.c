@@ -30,15 +30,10 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "cgroup.h"
 
 #define V2_CTRLS "cpu memory"
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* O_TRUNC: harmless on cgroupfs (it is what "echo x > file" does) and keeps a laid-out test
  * tree holding exactly what was written. */
@@ -687,7 +682,7 @@ int cg_nprocs(const struct cgroup *cg) {
 }
 
 int cg_kill_all(const struct cgroup *cg, int64_t timeout_ns) {
-  int64_t deadline = now_ns() + timeout_ns;
+  int64_t deadline = clock_now_ns() + timeout_ns;
   const char *dirs[3] = {cg->mem, cg->cpu, cg->cpuacct};
   if (cg->version == CG_V2) v2_kill(cg->cpu);
   for (;;) {
@@ -697,7 +692,7 @@ int cg_kill_all(const struct cgroup *cg, int64_t timeout_ns) {
       if (n > 0) left += n;
     }
     if (!left) return 0;
-    if (now_ns() > deadline) return -EBUSY;
+    if (clock_now_ns() > deadline) return -EBUSY;
     usleep(10000);
   }
 }

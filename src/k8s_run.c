@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
+#include "clock.h"
 #include "cmd.h"
 #include "fsutil.h"
 #include "k8s_render.h"
@@ -470,13 +471,6 @@ static int kubectl(struct kctl *k, char **out, char *err, size_t errlen, ...) {
   return rc;
 }
 
-static void utc_now(char *buf, size_t len, bool compact) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, len, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void sleep_s(int s) {
   struct timespec ts = {s, 0};
   nanosleep(&ts, NULL);
@@ -529,14 +523,14 @@ static int run_job(struct kctl *k, const struct k8s_run_opts *o, const char *ts_
   int rc = kubectl(k, NULL, err, errlen, "-n", K8S_NAMESPACE, "delete", job,
                    "--ignore-not-found", "--wait=true", (char *)NULL);
   if (rc != 0) return rc < 0 ? rc : -EIO;
-  utc_now(started, sizeof started, false);
+  clock_utc_rfc3339(started, sizeof started, 0);
   printf("k8s: %s: running (%d pod%s)\n", name, o->parallelism, o->parallelism > 1 ? "s" : "");
   fflush(stdout);
   if ((rc = kubectl(k, NULL, err, errlen, "apply", "-f", file, (char *)NULL)) != 0)
     return rc < 0 ? rc : -EIO;
   char werr[1024] = "";
   int wrc = wait_job(k, name, o->parallelism, o->job_timeout_s, werr, sizeof werr);
-  utc_now(ended, sizeof ended, false);
+  clock_utc_rfc3339(ended, sizeof ended, 0);
 
   char sel[300], *pods = NULL;
   snprintf(sel, sizeof sel, "job-name=%s", name);
@@ -600,7 +594,7 @@ static int write_run_json(const char *ts_dir, const struct k8s_run_opts *o, cons
   if (!g) return -ENOMEM;
   yajl_gen_config(g, yajl_gen_beautify, 1);
   char ended[32];
-  utc_now(ended, sizeof ended, false);
+  clock_utc_rfc3339(ended, sizeof ended, 0);
   yajl_gen_map_open(g);
   gen_str(g, "schema");
   yajl_gen_integer(g, 1);
@@ -677,8 +671,8 @@ int k8s_run(const struct k8s_run_opts *o, const struct svc_conf *svcs, size_t n,
   printf("k8s: context %s, namespace %s\n", ctx, K8S_NAMESPACE);
 
   char ts[32], started[32], ts_dir[2048], manifests[2100];
-  utc_now(ts, sizeof ts, true);
-  utc_now(started, sizeof started, false);
+  clock_utc_rfc3339(ts, sizeof ts, 1);
+  clock_utc_rfc3339(started, sizeof started, 0);
   snprintf(ts_dir, sizeof ts_dir, "%s/%s", o->results_root ? o->results_root : "results", ts);
   snprintf(manifests, sizeof manifests, "%s/k8s", ts_dir);
 

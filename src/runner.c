@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "cmd.h"
 #include "fsutil.h"
 #include "runner_int.h"
@@ -37,21 +38,7 @@ static void on_signal(int sig) {
   runner_stop = 1;
 }
 
-double runner_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-char *runner_rfc3339(char *buf, size_t cap) {
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-/* sched_setaffinity(2) by number: the project's src/sched.h shadows the libc header. */
+/* sched_setaffinity(2) by CPU list ("0", "1-3"); empty or NULL = every CPU. */
 int runner_set_cpus(const char *list) {
   unsigned long mask[16];
   memset(mask, 0, sizeof mask);
@@ -519,7 +506,7 @@ int runner_run(const struct run_opts *o) {
   if (access(r->pocbench, X_OK) < 0) snprintf(r->pocbench, sizeof r->pocbench, "%s/build/pocbench", r->root);
   setenv("POCBENCH_ROOT", r->root, 0);
   r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  runner_rfc3339(r->started, sizeof r->started);
+  clock_utc_rfc3339(r->started, sizeof r->started, 0);
   r->warmup_ns = o->warmup_ns >= 0 ? o->warmup_ns
                  : (int64_t)fmax(1e9, 10e9 * o->scale);
 
@@ -529,12 +516,8 @@ int runner_run(const struct run_opts *o) {
   }
   if (o->out) snprintf(r->out, sizeof r->out, "%s", o->out);
   else {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
     char ts[32];
-    strftime(ts, sizeof ts, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(r->out, sizeof r->out, "%s/results/%s", r->root, ts);
+    snprintf(r->out, sizeof r->out, "%s/results/%s", r->root, clock_utc_rfc3339(ts, sizeof ts, 1));
   }
   const char *b = strrchr(r->out, '/');
   snprintf(r->run_id, sizeof r->run_id, "%s", b ? b + 1 : r->out);
@@ -657,27 +640,27 @@ int runner_run(const struct run_opts *o) {
   if (!o->no_verify) verify_contenders(r);
   update_latest(r);
   write_runjson(r, "running", NULL);
-  r->t_start = runner_now();
+  r->t_start = clock_now_s();
   bool any_error = false;
   for (size_t i = 0; i < r->nsc && !runner_stop; i++) {
     struct scenario *s = &r->sc[i];
     if (s->status[0]) { if (s->skip) any_error = true; continue; }
-    double t = runner_now();
+    double t = clock_now_s();
     int res = scenario_run(r, s, i + 1, r->nsc);
     if (res == 1) break;
     r->done_planned_s += s->planned_s;
-    r->done_actual_s += runner_now() - t;
+    r->done_actual_s += clock_now_s() - t;
     if (res < 0) any_error = true;
     if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
     double rem = 0;
     for (size_t j = i + 1; j < r->nsc; j++) if (!r->sc[j].status[0]) rem += r->sc[j].planned_s;
     char e1[32], e2[32];
-    units_format_go_duration((int64_t)((runner_now() - r->t_start) * 1e9), e1, sizeof e1);
+    units_format_go_duration((int64_t)((clock_now_s() - r->t_start) * 1e9), e1, sizeof e1);
     units_format_go_duration((int64_t)(rem * r->done_actual_s / r->done_planned_s * 1e9), e2, sizeof e2);
     /* a long failure (a traceback) says the most at its end */
     size_t fl = strlen(s->failure);
     printf("scenario %zu of %zu: %s %s %s: %s (%.0fs; elapsed %s, ETA %s)%s%s%s\n", i + 1, r->nsc,
-           s->test, s->service, s->endpoint, s->status, runner_now() - t, e1, e2,
+           s->test, s->service, s->endpoint, s->status, clock_now_s() - t, e1, e2,
            fl ? "\n  " : "", fl > 600 ? "... " : "", s->failure + (fl > 600 ? fl - 600 : 0));
     fflush(stdout);
     write_runjson(r, "running", NULL);
@@ -685,7 +668,7 @@ int runner_run(const struct run_opts *o) {
   if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
   runner_prom_stop(r);
   char ended[40];
-  runner_rfc3339(ended, sizeof ended);
+  clock_utc_rfc3339(ended, sizeof ended, 0);
   if (runner_stop) {
     printf("pocbench run: interrupted; completed scenarios kept in %s (continue with --resume %s)\n",
            r->out, r->out);

@@ -63,10 +63,6 @@ extern volatile sig_atomic_t runner_stop;
  * 1 when interrupted (nothing written), -1 when it could not be measured (status "error"). */
 int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n);
 
-/* Monotonic seconds. */
-double runner_now(void);
-/* RFC 3339 UTC time of now into buf. */
-char *runner_rfc3339(char *buf, size_t cap);
 /* Sets the calling thread's CPU affinity to the list "0-1,3" ("" = all CPUs). 0 / -errno. */
 int runner_set_cpus(const char *list);
 

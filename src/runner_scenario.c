@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "fsutil.h"
 #include "prom.h"
 #include "runner_int.h"
@@ -210,7 +211,7 @@ static void fmt_dur(double s, char *b, size_t cap) {
 static void progress(struct runner *r, const struct scenario *s, size_t k, size_t n,
                      const char *phase, const char *live, double scen_elapsed) {
   if (!isatty(1)) return;
-  double el = runner_now() - r->t_start;
+  double el = clock_now_s() - r->t_start;
   /* remaining planned time, corrected by how far off the plan the study has been so far */
   double rem = 0;
   for (size_t i = k - 1; i < r->nsc; i++) if (!r->sc[i].status[0] && !r->sc[i].skip) rem += r->sc[i].planned_s;
@@ -319,12 +320,12 @@ static int run_generator(struct runner *r, struct scenario *s, struct run_state 
     snprintf(st->err, sizeof st->err, "cannot start %s load: %s", r->pocbench, strerror(-rc));
     return rc;
   }
-  double start = runner_now(), next_sample = start, next_scrape = start + SCRAPE_EVERY_S;
+  double start = clock_now_s(), next_sample = start, next_scrape = start + SCRAPE_EVERY_S;
   double next_progress = start, stop_sent = 0;
   if (measuring) { st->t0 = start; st->runner_cpu0 = self_cpu_s(); }
   bool open = true;
   while (open || !c.reaped) {
-    double now = runner_now();
+    double now = clock_now_s();
     double wake = next_progress;
     if (measuring) {
       if (next_sample < wake) wake = next_sample;
@@ -335,7 +336,7 @@ static int run_generator(struct runner *r, struct scenario *s, struct run_state 
     if (to > 200) to = 200;
     open = child_pump(&c, to);
     if (!open) child_reap(&c, false);
-    now = runner_now();
+    now = clock_now_s();
     if (measuring && now >= next_sample) {
       struct cg_stats cs;
       if (st->cg_made && cg_read(&st->cg, &cs) == 0)
@@ -362,8 +363,8 @@ static int run_generator(struct runner *r, struct scenario *s, struct run_state 
   }
   if (measuring) {
     struct cg_stats cs;
-    if (st->cg_made && cg_read(&st->cg, &cs) == 0) sampler_add(&st->smp, runner_now() - start, &cs);
-    st->profile_s = runner_now() - start;
+    if (st->cg_made && cg_read(&st->cg, &cs) == 0) sampler_add(&st->smp, clock_now_s() - start, &cs);
+    st->profile_s = clock_now_s() - start;
     st->runner_cpu = self_cpu_s() - st->runner_cpu0;
     st->gen_cpu_s = c.cpu_s;
     buf_add(&st->load_out, c.out.p ? c.out.p : "", c.out.n);
@@ -569,7 +570,7 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
   s->status[0] = '\0';
   s->failure[0] = '\0';
   char started[40], ended[40], url[256] = "", err[2048] = "";
-  runner_rfc3339(started, sizeof started);
+  clock_utc_rfc3339(started, sizeof started, 0);
   char export_tmp[PATH_MAX + 300], csv_tmp[PATH_MAX + 300], log_path[PATH_MAX + 300];
   snprintf(export_tmp, sizeof export_tmp, "%s/%s-%s.export.json", r->tmp, s->test, s->base);
   snprintf(csv_tmp, sizeof csv_tmp, "%s/%s-%s.series.csv", r->tmp, s->test, s->base);
@@ -664,7 +665,7 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
   st.load_exit = run_generator(r, s, &st, largv, csv_tmp, k, n);
   if (runner_stop) { st.interrupted = true; goto teardown; }
   if (st.cg_made && cg_read(&st.cg, &st.st_end) == 0) st.have_end = true;
-  if (service_check(&st)) scrape_once(r, &st, runner_now() - st.t0, false, true);
+  if (service_check(&st)) scrape_once(r, &st, clock_now_s() - st.t0, false, true);
 
 finish:
   if (st.cg_made && !st.have_end && cg_read(&st.cg, &st.st_end) == 0) st.have_end = true;
@@ -705,7 +706,7 @@ teardown:
   if (st.interrupted || runner_stop) {
     ret = 1;
   } else {
-    runner_rfc3339(ended, sizeof ended);
+    clock_utc_rfc3339(ended, sizeof ended, 0);
     if (write_files(r, s, &st, url, started, ended, export_tmp, csv_tmp) < 0) {
       set_failure(s, "error", "cannot write the scenario's files in %s", s->dir);
       ret = -1;

@@ -16,21 +16,16 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "http_resp.h"
 #include "prom.h"
 #include "scrape.h"
 
 #define MAX_BODY (4u << 20)
 
-static int64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int wait_fd(int fd, short ev, int64_t deadline) {
   for (;;) {
-    int64_t left = deadline - mono_ns();
+    int64_t left = deadline - clock_now_ns();
     if (left <= 0) return -ETIMEDOUT;
     struct pollfd p = {.fd = fd, .events = ev};
     int r = poll(&p, 1, (int)(left / 1000000) + 1);
@@ -65,7 +60,7 @@ int scrape_get(const char *host, int port, const char *path, int64_t timeout_ns,
   *body = NULL;
   *len = 0;
   *status = 0;
-  int64_t deadline = mono_ns() + timeout_ns;
+  int64_t deadline = clock_now_ns() + timeout_ns;
   int fd = connect_to(host, port, deadline);
   if (fd < 0) return fd;
   char req[512];

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "svc.h"
 #include "verify_http.h"
 
@@ -254,12 +255,6 @@ int svc_conf_discover(const char *apps_dir, struct svc_conf **out, size_t *n, ch
 
 /* ---- processes ---- */
 
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Sleeps ms; -EINTR if a signal handler ran. */
 static int nap_ms(int ms) {
   struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
@@ -472,7 +467,7 @@ static void describe_status(int st, char *buf, size_t len) {
 
 int svc_wait_healthy(struct svc_proc *p, const char *health_path, int64_t timeout_ns,
                      char *err, size_t errlen) {
-  int64_t deadline = now_ns() + timeout_ns;
+  int64_t deadline = clock_now_ns() + timeout_ns;
   char hosthdr[128], last[256] = "no attempt";
   vhttp_host_header(p->host, p->port, hosthdr, sizeof hosthdr);
   for (;;) {
@@ -484,7 +479,7 @@ int svc_wait_healthy(struct svc_proc *p, const char *health_path, int64_t timeou
       snprintf(err, errlen, "the service %s before answering %s; last output:\n%s", what, health_path, tail);
       return -ECHILD;
     }
-    int64_t left = deadline - now_ns();
+    int64_t left = deadline - clock_now_ns();
     if (left <= 0) {
       snprintf(err, errlen, "no 200 from %s within %.1f s (last: %s)", health_path, (double)timeout_ns / 1e9, last);
       return -ETIMEDOUT;
@@ -512,17 +507,17 @@ int svc_stop(struct svc_proc *p, int64_t grace_ns) {
   /* one SIGTERM only, to the group (a session leader cannot leave its group): a second one
    * could land after the service restored the default action while draining, and kill it */
   kill(-pid, SIGTERM);
-  int64_t deadline = now_ns() + grace_ns;
+  int64_t deadline = clock_now_ns() + grace_ns;
   bool killed = false;
   for (;;) {
     svc_alive(p, NULL);
     bool group_gone = kill(-pid, 0) < 0 && errno == ESRCH;
     if (p->reaped_ && group_gone) break;
-    if (!killed && now_ns() >= deadline) {
+    if (!killed && clock_now_ns() >= deadline) {
       kill(-pid, SIGKILL);
       killed = true;
-      deadline = now_ns() + 2000000000LL; /* SIGKILL'd processes are gone within moments */
-    } else if (killed && now_ns() >= deadline) {
+      deadline = clock_now_ns() + 2000000000LL; /* SIGKILL'd processes are gone within moments */
+    } else if (killed && clock_now_ns() >= deadline) {
       break;
     }
     nap_ms(10);

@@ -15,13 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "capacity_int.h"
 #include "runner_json.h"
 
 int sweep_run(struct cap_ctx *c, struct cap_target *t) {
   char started[40], ended[40], list[512];
-  cap_rfc3339(started, sizeof started);
-  double t0 = cap_now();
+  clock_utc_rfc3339(started, sizeof started, 0);
+  double t0 = clock_now_s();
   snprintf(list, sizeof list, "%s", c->o->sweep_vus ? c->o->sweep_vus : "1,4,16,64,256");
   struct cap_step pts[32];
   size_t n = 0;
@@ -63,7 +64,7 @@ int sweep_run(struct cap_ctx *c, struct cap_target *t) {
     else cap_target_drain(c, t);
   }
   if (cap_stop) return 1;
-  cap_rfc3339(ended, sizeof ended);
+  clock_utc_rfc3339(ended, sizeof ended, 0);
   size_t peak = n;
   for (size_t i = 0; i < n; i++)
     if (!isnan(pts[i].achieved_rps) && (peak == n || pts[i].achieved_rps > pts[peak].achieved_rps)) peak = i;
@@ -73,7 +74,7 @@ int sweep_run(struct cap_ctx *c, struct cap_target *t) {
   cap_doc_head(c, t, g, "sweep");
   js_kstr(g, "started", started);
   js_kstr(g, "ended", ended);
-  js_kdbl(g, "elapsed_seconds", cap_now() - t0);
+  js_kdbl(g, "elapsed_seconds", clock_now_s() - t0);
   js_kstr(g, "model", "closed: each connection sends its next request when the answer arrives, no think time");
   js_key(g, "peak");
   yajl_gen_map_open(g);
@@ -99,7 +100,7 @@ int sweep_run(struct cap_ctx *c, struct cap_target *t) {
     return -1;
   }
   printf("sweep %s %s: peak %.0f req/s at %d connections (%.0fs) -> %s\n", t->service, t->endpoint,
-         peak < n ? pts[peak].achieved_rps : NAN, peak < n ? pts[peak].vus : 0, cap_now() - t0, path);
+         peak < n ? pts[peak].achieved_rps : NAN, peak < n ? pts[peak].vus : 0, clock_now_s() - t0, path);
   fflush(stdout);
   return ret;
 }

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "prom.h"
 #include "verify.h"
 #include "verify_http.h"
@@ -68,12 +69,6 @@ static void fail(struct ctx *c, const char *check, const char *fmt, ...) {
   fflush(c->out);
   va_end(ap);
   c->res->failed++;
-}
-
-static int64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void verify_sha256_hex(const void *data, size_t len, char hex[65]) {
@@ -248,7 +243,7 @@ static double io_batch(struct ctx *c, char *why, size_t wl) {
     fds[n] = vhttp_connect(c->t->host, c->t->port, 10000);
     if (fds[n] < 0) { snprintf(why, wl, "connection %d: connect: %s", n + 1, strerror(-fds[n])); goto out; }
   }
-  int64_t t0 = now_ns();
+  int64_t t0 = clock_now_ns();
   for (int i = 0; i < IO_CONC; i++) {
     int rc = vhttp_send(fds[i], "GET", c->hosthdr, full);
     if (rc < 0) { snprintf(why, wl, "request %d: send: %s", i + 1, strerror(-rc)); goto out; }
@@ -262,7 +257,7 @@ static double io_batch(struct ctx *c, char *why, size_t wl) {
     int map[IO_CONC], np = 0;
     for (int i = 0; i < IO_CONC; i++)
       if (!done_at[i]) { pf[np].fd = fds[i]; pf[np].events = POLLIN; map[np++] = i; }
-    int64_t rem = deadline - now_ns();
+    int64_t rem = deadline - clock_now_ns();
     if (rem <= 0) { snprintf(why, wl, "%d of %d requests unanswered after 10 s", left, IO_CONC); goto out; }
     int k = poll(pf, (nfds_t)np, (int)(rem / 1000000) + 1);
     if (k < 0) { snprintf(why, wl, "poll: %s", strerror(errno)); goto out; }
@@ -280,7 +275,7 @@ static double io_batch(struct ctx *c, char *why, size_t wl) {
         goto out;
       }
       if (rs[i].complete) {
-        done_at[i] = now_ns();
+        done_at[i] = clock_now_ns();
         left--;
         if (rs[i].status != 200 || rs[i].body_len != 15 || memcmp(bodies[i], "{\"slept_ms\":50}", 15)) {
           snprintf(why, wl, "request %d: status %d, %zu-byte body", i + 1, rs[i].status, rs[i].body_len);
