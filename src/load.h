@@ -74,7 +74,7 @@ struct load_opts {
 
   int64_t sleep_ns;                  /* think time after each request (iteration = request + sleep) */
   int64_t timeout_ns;                /* per request, default 60 s */
-  int threads;                       /* engine threads; 0 = auto (online CPUs, at most 4) */
+  int threads;                       /* engine threads; 0 = auto (from the planned rate, at most online CPUs and 4) */
 
   struct threshold *thresholds;
   size_t nthresholds;

@@ -263,7 +263,7 @@ static const char usage[] =
 "      --body-file FILE        request body read from FILE\n"
 "      --sleep DUR             think time after each request (default 0; profiles use 100ms)\n"
 "      --timeout DUR           per-request timeout (default 60s)\n"
-"      --threads N             engine threads (default: online CPUs, at most 4)\n"
+"      --threads N             engine threads (default: 1 per 10,000 req/s planned, at most online CPUs and 4)\n"
 "thresholds and outputs\n"
 "      --threshold 'METRIC: EXPR'  e.g. 'http_req_duration: p(90)<2000'; repeatable;\n"
 "                              METRIC may carry {expected_response:true}\n"
