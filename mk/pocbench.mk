@@ -24,8 +24,16 @@ build/obj/%.o: src/%.c $(wildcard src/*.h) | build/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 build/libpocbench.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
-build/pocbench: src/main.c build/libpocbench.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< build/libpocbench.a $(LDLIBS)
+# pocbench --version: `git describe` of the checkout at build time ("unknown" outside git);
+# build/version.txt changes only when the description does, so a new commit relinks pocbench.
+# --no-optional-locks: --dirty must not take the index lock while others commit.
+POCBENCH_VERSION := $(shell git --no-optional-locks describe --always --dirty 2>/dev/null || echo unknown)
+VERSION_DEF = -DPOCBENCH_VERSION='"$(POCBENCH_VERSION)"'
+.PHONY: pocbench-version-check
+build/version.txt: pocbench-version-check | build/obj
+	@echo '$(POCBENCH_VERSION)' | cmp -s - $@ || echo '$(POCBENCH_VERSION)' > $@
+build/pocbench: src/main.c build/libpocbench.a build/version.txt
+	$(CC) $(CPPFLAGS) $(VERSION_DEF) $(CFLAGS) $(WARN) -o $@ $< build/libpocbench.a $(LDLIBS)
 build/tests/%: tests/c/%.c $(SUPPORT_SRC) build/libpocbench.a $(wildcard tests/c/*.h) | build/tests
 	$(CC) $(CPPFLAGS) -Itests/c $(CFLAGS) $(WARN) -o $@ $< $(SUPPORT_SRC) build/libpocbench.a $(LDLIBS)
 
@@ -35,8 +43,8 @@ build/asan/libpocbench.a: $(ASAN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 build/asan/tests/%: tests/c/%.c $(SUPPORT_SRC) build/asan/libpocbench.a $(wildcard tests/c/*.h) | build/asan/tests
 	clang $(CPPFLAGS) -Itests/c $(ASAN_FLAGS) $(WARN) -o $@ $< $(SUPPORT_SRC) build/asan/libpocbench.a $(LDLIBS)
-build/asan/pocbench: src/main.c build/asan/libpocbench.a
-	clang $(CPPFLAGS) $(ASAN_FLAGS) $(WARN) -o $@ $< build/asan/libpocbench.a $(LDLIBS)
+build/asan/pocbench: src/main.c build/asan/libpocbench.a build/version.txt
+	clang $(CPPFLAGS) $(VERSION_DEF) $(ASAN_FLAGS) $(WARN) -o $@ $< build/asan/libpocbench.a $(LDLIBS)
 
 build/obj build/tests build/asan/obj build/asan/tests:
 	mkdir -p $@

@@ -31,16 +31,23 @@ static void usage(FILE *f) {
     "  --image NAME=IMAGE     contender image (repeatable; default poc-<name>:latest)\n"
     "  --loadgen-image IMAGE  image with pocbench (default poc-pocbench:latest)\n"
     "  --tests LIST           test types = profiles/<test>.json (default load,stress)\n"
-    "  --service NAME         run: only this contender (repeatable)\n"
-    "  --apps DIR             contenders (default <root>/apps)\n"
+    "  --services LIST        run: only these contenders, comma-separated (as in pocbench run;\n"
+    "                         --service NAME, repeatable, is the same)\n"
+    "  --apps-dir DIR         contenders (default <root>/apps; as in pocbench run; --apps DIR\n"
+    "                         is the same)\n"
     "  --job-timeout SECONDS  run: per Job (default 1800)\n"
     "  --kubectl PATH         run: kubectl binary (default kubectl on PATH, or $KUBECTL)\n");
 }
 
 #define MAX_LIST 64
 
-static int split_list(char *s, const char **out, size_t *n) {
-  for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+/* Splits a copy of s (argv stays as typed: run.json records it) kept in arena. */
+static int split_list(const char *s, const char **out, size_t *n, char *arena, size_t cap, size_t *used) {
+  size_t l = strlen(s) + 1;
+  if (*used + l > cap) return -1;
+  char *copy = memcpy(arena + *used, s, l);
+  *used += l;
+  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     if (*n >= MAX_LIST) return -1;
     out[(*n)++] = tok;
   }
@@ -64,6 +71,8 @@ int cmd_k8s(int argc, char **argv) {
     {"parallelism", required_argument, NULL, O_PAR}, {"image", required_argument, NULL, O_IMAGE},
     {"loadgen-image", required_argument, NULL, O_LIMAGE}, {"tests", required_argument, NULL, O_TESTS},
     {"service", required_argument, NULL, O_SERVICE}, {"apps", required_argument, NULL, O_APPS},
+    /* the names pocbench run uses; --service and --apps stay as aliases */
+    {"services", required_argument, NULL, O_SERVICE}, {"apps-dir", required_argument, NULL, O_APPS},
     {"job-timeout", required_argument, NULL, O_JT}, {"kubectl", required_argument, NULL, O_KUBECTL},
     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
   };
@@ -71,6 +80,8 @@ int cmd_k8s(int argc, char **argv) {
   const char *kubectl = NULL;
   const char *images[MAX_LIST], *tests[MAX_LIST], *only[MAX_LIST];
   size_t nimages = 0, ntests = 0, nonly = 0;
+  char arena[8192];
+  size_t aused = 0;
   long par = 1, jt = 1800;
   char *end;
   optind = 1;
@@ -93,11 +104,10 @@ int cmd_k8s(int argc, char **argv) {
       break;
     case O_LIMAGE: limage = optarg; break;
     case O_TESTS:
-      if (split_list(optarg, tests, &ntests) < 0) { fprintf(stderr, "pocbench k8s: too many --tests\n"); return EXIT_CONFIG; }
+      if (split_list(optarg, tests, &ntests, arena, sizeof arena, &aused) < 0) { fprintf(stderr, "pocbench k8s: too many --tests\n"); return EXIT_CONFIG; }
       break;
-    case O_SERVICE:
-      if (nonly >= MAX_LIST) { fprintf(stderr, "pocbench k8s: too many --service\n"); return EXIT_CONFIG; }
-      only[nonly++] = optarg;
+    case O_SERVICE:   /* --service NAME or --services LIST: both add to the list */
+      if (split_list(optarg, only, &nonly, arena, sizeof arena, &aused) < 0) { fprintf(stderr, "pocbench k8s: too many --services\n"); return EXIT_CONFIG; }
       break;
     case O_APPS: apps = optarg; break;
     case O_JT:
@@ -138,7 +148,9 @@ int cmd_k8s(int argc, char **argv) {
     bool known = false;
     for (size_t k = 0; k < n; k++) known |= !strcmp(svcs[k].name, only[i]);
     if (!known) {
-      fprintf(stderr, "pocbench k8s: --service '%s' is not a contender in %s\n", only[i], apps);
+      fprintf(stderr, "pocbench k8s: --services: '%s' is not a contender in %s (have:", only[i], apps);
+      for (size_t k = 0; k < n; k++) fprintf(stderr, " %s", svcs[k].name);
+      fprintf(stderr, ")\n");
       svc_conf_free_all(svcs, n);
       return EXIT_CONFIG;
     }

@@ -32,7 +32,8 @@ static void usage(FILE *f) {
     "                      (default 10s x scale, at least 1s; 0 for none)\n"
     "  --services LIST     contenders to measure: name or name@variant, comma-separated\n"
     "                      (default: every apps/*/service.conf, default variant)\n"
-    "  --endpoints LIST    default /health,/cpu,/io,/json\n"
+    "  --endpoints LIST    some of the contract's /health,/cpu,/io,/json (the default: all;\n"
+    "                      the leading / may be left out)\n"
     "  --tests LIST        profiles/<test>.json to run (default load,stress)\n"
     "  --repeat N          run each scenario N times, interleaved across contenders\n"
     "  --out DIR           results directory (default results/<UTC timestamp>)\n"
@@ -119,7 +120,13 @@ static int parse(int argc, char **argv, struct run_opts *o, char **resume_dir, c
       if (!strcmp(a, "0")) o->warmup_ns = 0;
       break;
     case O_SERVICES: o->services = (char *)a; break;
-    case O_ENDPOINTS: o->endpoints = (char *)a; break;
+    case O_ENDPOINTS: {
+      /* the contract's endpoints only, canonical ("json" -> "/json") for the plan and run.json */
+      static char canon[256];
+      if (runner_endpoints_normalize(a, canon, sizeof canon, err, errlen) < 0) return -EINVAL;
+      o->endpoints = canon;
+      break;
+    }
     case O_TESTS: o->tests = (char *)a; break;
     case O_REPEAT: {
       char *end;

@@ -3,6 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include "sysinfo.h"
+
+/* `git describe --always --dirty` at build time (mk/pocbench.mk) */
+#ifndef POCBENCH_VERSION
+#define POCBENCH_VERSION "unknown"
+#endif
 
 struct subcommand {
   const char *name;
@@ -23,7 +29,8 @@ static void usage(FILE *f) {
   fprintf(f, "usage: pocbench <command> [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
     fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
-  fprintf(f, "\n`pocbench <command> --help` describes each command's options.\n"
+  fprintf(f, "\n`pocbench <command> --help` describes each command's options; "
+             "`pocbench --version` the build.\n"
              "exit codes: 0 ok, 99 thresholds crossed, 104 invalid configuration, "
              "105 interrupted, 1 other failures\n");
 }
@@ -32,6 +39,11 @@ int main(int argc, char **argv) {
   if (argc < 2) { usage(stderr); return EXIT_CONFIG; }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
+    return EXIT_OK;
+  }
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+    char libs[512];
+    printf("pocbench %s\nbuilt with %s\n", POCBENCH_VERSION, sysinfo_build_line(libs, sizeof libs));
     return EXIT_OK;
   }
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "capacity.h"
 #include "clock.h"
 #include "cmd.h"
 #include "fsutil.h"
@@ -58,7 +59,57 @@ int runner_set_cpus(const char *list) {
   return syscall(SYS_sched_setaffinity, 0, sizeof mask, mask) < 0 ? -errno : 0;
 }
 
+/* A duration for people: 0.1 s steps below a minute ("13.4s"), whole seconds above ("5m40s",
+ * "1h2m3s"), in Go's notation (units_format_go_duration) once rounded; "?" when unknown. */
+char *runner_fmt_dur(double s, char *b, size_t cap) {
+  if (!(s >= 0) || !isfinite(s) || s > 1e9) { snprintf(b, cap, "?"); return b; }
+  double r = s < 59.95 ? round(s * 10) / 10 : round(s);
+  return units_format_go_duration((int64_t)llround(r * 1e9), b, cap);
+}
+
 /* ------------------------------------------------------------------ plan */
+
+int runner_endpoints_normalize(const char *list, char *out, size_t cap, char *err, size_t errlen) {
+  static const char *const valid[] = {"/health", "/cpu", "/io", "/json"};
+  bool seen[4] = {false, false, false, false};
+  char tmp[1024];
+  size_t off = 0;
+  if (cap) out[0] = '\0';
+  if (!list || strlen(list) >= sizeof tmp) {
+    snprintf(err, errlen, "--endpoints: expected a comma-separated list of %s", RUNNER_ENDPOINTS);
+    return -EINVAL;
+  }
+  snprintf(tmp, sizeof tmp, "%s", list);
+  int n = 0;
+  /* strsep, not strtok: "/health,,/cpu" has an empty item, which is an error */
+  for (char *rest = tmp, *t; (t = strsep(&rest, ",")) != NULL;) {
+    while (*t == ' ') t++;
+    size_t l = strlen(t);
+    while (l && t[l - 1] == ' ') t[--l] = '\0';
+    const char *name = t[0] == '/' ? t + 1 : t;
+    int k = -1;
+    for (int i = 0; i < 4; i++) if (!strcmp(name, valid[i] + 1)) k = i;
+    if (k < 0) {
+      if (!*t) snprintf(err, errlen, "--endpoints: '%s' has an empty item; valid: %s", list, RUNNER_ENDPOINTS);
+      else snprintf(err, errlen, "--endpoints: '%s' is not an endpoint of the contract; valid: %s "
+                    "(comma-separated, the leading / optional)", t, RUNNER_ENDPOINTS);
+      return -EINVAL;
+    }
+    if (seen[k]) {
+      snprintf(err, errlen, "--endpoints: %s is listed twice", valid[k]);
+      return -EINVAL;
+    }
+    seen[k] = true;
+    int w = snprintf(out + off, cap - off, "%s%s", n ? "," : "", valid[k]);
+    if (w < 0 || (size_t)w >= cap - off) {
+      snprintf(err, errlen, "--endpoints: list too long");
+      return -EINVAL;
+    }
+    off += (size_t)w;
+    n++;
+  }
+  return 0;
+}
 
 /* Planned seconds of one profile: the sum of its stage durations (or its duration), scaled. */
 static double profile_seconds(const char *path, double scale) {
@@ -96,7 +147,7 @@ static double profile_seconds(const char *path, double scale) {
 static int make_plan(struct runner *r, char *err, size_t errlen) {
   const struct run_opts *o = r->o;
   const char *tests = o->tests ? o->tests : "load,stress";
-  const char *eps = o->endpoints ? o->endpoints : "/health,/cpu,/io,/json";
+  const char *eps = o->endpoints ? o->endpoints : RUNNER_ENDPOINTS;
   /* the selected services: every contender's default, or exactly the named ones */
   struct sel { struct svc_conf *c; char variant[64]; char name[128]; } sel[64];
   size_t ns = 0;
@@ -154,13 +205,12 @@ static int make_plan(struct runner *r, char *err, size_t errlen) {
     }
     tv[nt++] = t;
   }
-  for (char *save = NULL, *t = strtok_r(el, ",", &save); t && ne < 16; t = strtok_r(NULL, ",", &save)) {
-    if (t[0] != '/' || strlen(t) > 60) {
-      snprintf(err, errlen, "--endpoints: '%s' is not a path like /health", t);
-      return -EINVAL;
-    }
+  /* cmd_run passes a canonical list already; checked again here for any other caller */
+  char canon[512];
+  if (runner_endpoints_normalize(eps, canon, sizeof canon, err, errlen) < 0) return -EINVAL;
+  snprintf(el, sizeof el, "%s", canon);
+  for (char *save = NULL, *t = strtok_r(el, ",", &save); t && ne < 16; t = strtok_r(NULL, ",", &save))
     ev[ne++] = t;
-  }
   if (!nt || !ne) {
     snprintf(err, errlen, "empty --tests or --endpoints");
     return -EINVAL;
@@ -212,13 +262,17 @@ static void verify_contenders(struct runner *r) {
       snprintf(v->service, sizeof v->service, "%s", s->service);
       printf("verify: %s ... ", s->service);
       fflush(stdout);
-      char cmd[PATH_MAX * 2 + 256];
+      char cmd[PATH_MAX * 4 + 256];
       char *at = strchr(v->service, '@');
       /* verify finds contenders as <root>/apps/NAME: point it at --apps-dir's parent */
-      char env[PATH_MAX + 32] = "";
+      char env[2 * PATH_MAX + 64] = "";
       const char *ab = strrchr(r->o->apps_dir, '/');
       if (ab && !strcmp(ab, "/apps"))
         snprintf(env, sizeof env, "POCBENCH_ROOT='%.*s' ", (int)(ab - r->o->apps_dir), r->o->apps_dir);
+      /* the service log verify keeps after a failure goes into the run's work directory, which
+       * goes at the end of the run (the failed checks are in run.json) */
+      size_t el = strlen(env);
+      snprintf(env + el, sizeof env - el, "TMPDIR='%s' ", r->tmp);
       snprintf(cmd, sizeof cmd, "%s'%s' verify --service '%.*s'%s%s 2>&1", env, r->pocbench,
                at ? (int)(at - v->service) : (int)strlen(v->service), v->service,
                at ? " --variant " : "", at ? at + 1 : "");
@@ -256,6 +310,107 @@ static void verify_contenders(struct runner *r) {
 
 /* ------------------------------------------------------------------ run.json */
 
+/* Keys of versions.<contender> that the runner itself writes; a version key of the same name
+ * is recorded as "version.<key>" so that no object has a key twice. */
+static bool reserved_version_key(const char *k) {
+  static const char *const res[] = {"language", "description", "start", "env", "variants"};
+  for (size_t i = 0; i < sizeof res / sizeof res[0]; i++) if (!strcmp(k, res[i])) return true;
+  return false;
+}
+
+static const char *kv_find(const struct verlist *l, const char *key) {
+  for (size_t i = 0; i < l->n; i++) if (!strcmp(l->kv[i].key, key)) return l->kv[i].value;
+  return NULL;
+}
+
+/* Sets key to value: replaces an existing key's value (in place, order kept), else appends. */
+static void kv_set(struct verlist *l, const char *key, const char *value) {
+  char k[256];
+  snprintf(k, sizeof k, "%s%s", reserved_version_key(key) ? "version." : "", key);
+  for (size_t i = 0; i < l->n; i++)
+    if (!strcmp(l->kv[i].key, k)) {
+      char *v = strdup(value);
+      if (!v) return;
+      free(l->kv[i].value);
+      l->kv[i].value = v;
+      return;
+    }
+  struct kv *p = realloc(l->kv, (l->n + 1) * sizeof *p);
+  if (!p) return;
+  l->kv = p;
+  p[l->n].key = strdup(k);
+  p[l->n].value = strdup(value);
+  if (p[l->n].key && p[l->n].value) l->n++;
+  else { free(p[l->n].key); free(p[l->n].value); }
+}
+
+/* The declared version.* keys, then the versions_cmd lines (run once per run): a measured key
+ * overrides the declared one, and when the two differ the declared value stays beside it as
+ * "<key>.declared" (docs/results-format.md). */
+static void collect_versions(const struct svc_conf *c, struct verlist *l) {
+  if (l->done) return;
+  l->done = true;
+  for (size_t k = 0; k < c->nversions; k++) kv_set(l, c->versions[k].key, c->versions[k].value);
+  size_t ndeclared = l->n;
+  if (!c->versions_cmd) return;
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "cd '%s' && (%s) 2>/dev/null", c->dir, c->versions_cmd);
+  FILE *p = popen(cmd, "r");
+  char line[512];
+  while (p && fgets(line, sizeof line, p)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    char *eq = strchr(line, '=');
+    if (!eq || eq == line) continue;
+    *eq = '\0';
+    const char *val = eq + 1;
+    char k[256], kd[300];
+    snprintf(k, sizeof k, "%s%s", reserved_version_key(line) ? "version." : "", line);
+    /* the declared value of this key, when one was declared and differs */
+    const char *old = NULL;
+    for (size_t i = 0; i < ndeclared && i < l->n; i++)
+      if (!strcmp(l->kv[i].key, k)) old = l->kv[i].value;
+    if (old && strcmp(old, val)) {
+      snprintf(kd, sizeof kd, "%s.declared", line);
+      if (!kv_find(l, kd)) kv_set(l, kd, old);
+    }
+    kv_set(l, line, val);
+  }
+  if (p) pclose(p);
+}
+
+static void free_versions(struct runner *r) {
+  for (size_t i = 0; r->vers && i < r->nconfs; i++) {
+    for (size_t k = 0; k < r->vers[i].n; k++) { free(r->vers[i].kv[k].key); free(r->vers[i].kv[k].value); }
+    free(r->vers[i].kv);
+  }
+  free(r->vers);
+  r->vers = NULL;
+}
+
+/* The sessions of the run so far (from DIR/run.json on --resume) plus this one, running. An
+ * earlier session that run.json still calls "running" ended without a word (SIGKILL, power
+ * loss): it is recorded as "aborted" with no end time. */
+static void start_session(struct runner *r, yajl_val prev) {
+  size_t n = 0;
+  yajl_val ss = prev ? js_get(prev, "sessions") : NULL;
+  size_t np = ss && YAJL_IS_ARRAY(ss) ? ss->u.array.len : prev ? 1 : 0;
+  r->sessions = calloc(np + 1, sizeof *r->sessions);
+  if (!r->sessions) return;
+  for (size_t i = 0; i < np; i++) {
+    yajl_val e = ss && YAJL_IS_ARRAY(ss) ? ss->u.array.values[i] : prev;
+    const char *st = js_get_str(e, "started"), *en = js_get_str(e, "ended"), *x = js_get_str(e, "status");
+    struct session *d = &r->sessions[n++];
+    snprintf(d->started, sizeof d->started, "%s", st ? st : "");
+    snprintf(d->ended, sizeof d->ended, "%s", en ? en : "");
+    snprintf(d->status, sizeof d->status, "%s", !x || !strcmp(x, "running") ? "aborted" : x);
+  }
+  struct session *cur = &r->sessions[n++];
+  if (prev) clock_utc_rfc3339(cur->started, sizeof cur->started, 0);
+  else snprintf(cur->started, sizeof cur->started, "%s", r->started);
+  snprintf(cur->status, sizeof cur->status, "running");
+  r->nsessions = n;
+}
+
 static void write_runjson(struct runner *r, const char *status, const char *ended) {
   const struct run_opts *o = r->o;
   yajl_gen g = js_new();
@@ -265,6 +420,21 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
   js_kstr(g, "started", r->started);
   js_kstr(g, "ended", ended);
   js_kstr(g, "status", status);
+  if (r->nsessions) {
+    struct session *cur = &r->sessions[r->nsessions - 1];
+    snprintf(cur->status, sizeof cur->status, "%s", status);
+    snprintf(cur->ended, sizeof cur->ended, "%s", ended ? ended : "");
+  }
+  js_key(g, "sessions");
+  yajl_gen_array_open(g);
+  for (size_t i = 0; i < r->nsessions; i++) {
+    yajl_gen_map_open(g);
+    js_kstr(g, "started", r->sessions[i].started[0] ? r->sessions[i].started : NULL);
+    js_kstr(g, "ended", r->sessions[i].ended[0] ? r->sessions[i].ended : NULL);
+    js_kstr(g, "status", r->sessions[i].status);
+    yajl_gen_map_close(g);
+  }
+  yajl_gen_array_close(g);
   js_key(g, "argv");
   yajl_gen_array_open(g);
   for (int i = 0; i < o->argc; i++) js_str(g, o->argv[i]);
@@ -275,7 +445,7 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
   js_kdbl(g, "warmup_s", r->warmup_ns / 1e9);
   js_kint(g, "repeat", o->repeat > 0 ? o->repeat : 1);
   js_kstr(g, "services", o->services);
-  js_kstr(g, "endpoints", o->endpoints ? o->endpoints : "/health,/cpu,/io,/json");
+  js_kstr(g, "endpoints", o->endpoints ? o->endpoints : RUNNER_ENDPOINTS);
   js_kstr(g, "tests", o->tests ? o->tests : "load,stress");
   js_kstr(g, "apps_dir", o->apps_dir);
   js_kstr(g, "profiles_dir", o->profiles_dir);
@@ -305,6 +475,10 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
   if (o->no_limits) { js_knull(g, "cpu_millicores"); js_knull(g, "memory_bytes"); }
   else { js_kint(g, "cpu_millicores", o->cpu_millicores); js_kint(g, "memory_bytes", (long long)o->memory_bytes); }
   js_kint(g, "cfs_period_us", 100000);
+  /* false: --cpu at or above the CPUs online, so the quota never throttles (warned at start) */
+  if (r->limits) js_kbool(g, "cpu_limit_effective", !r->cpu_not_limiting);
+  else js_knull(g, "cpu_limit_effective");
+  js_kint(g, "cpus_online", r->ncpus);
   js_kstr(g, "cpu_meaning", "CFS quota (Kubernetes limits.cpu), not a pinned core");
   yajl_gen_map_close(g);
 
@@ -331,20 +505,10 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
     js_kstr(g, "language", c->language);
     js_kstr(g, "description", c->description);
     js_kstr(g, "start", c->start);
-    for (size_t k = 0; k < c->nversions; k++) js_kstr(g, c->versions[k].key, c->versions[k].value);
-    if (c->versions_cmd) {
-      char cmd[4096];
-      snprintf(cmd, sizeof cmd, "cd '%s' && (%s) 2>/dev/null", c->dir, c->versions_cmd);
-      FILE *p = popen(cmd, "r");
-      char line[512];
-      while (p && fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        char *eq = strchr(line, '=');
-        if (!eq) continue;
-        *eq = '\0';
-        js_kstr(g, line, eq + 1);
-      }
-      if (p) pclose(p);
+    if (!r->vers) r->vers = calloc(r->nconfs, sizeof *r->vers);
+    if (r->vers) {
+      collect_versions(c, &r->vers[i]);
+      for (size_t k = 0; k < r->vers[i].n; k++) js_kstr(g, r->vers[i].kv[k].key, r->vers[i].kv[k].value);
     }
     /* the environment it runs with: GOMAXPROCS, worker and loop settings live here */
     js_key(g, "env");
@@ -491,6 +655,50 @@ static int run_report(struct runner *r) {
   return code;
 }
 
+/* The capacity phase that cmd_run starts after the study (capacity_after_run, src/capacity.c):
+ * a capacity search and a concurrency sweep per contender x endpoint, each on a fresh service.
+ * Its length is estimated from the plan and capacity's defaults: steps of 10 s x scale (at least
+ * 2 s) plus about 1 s each (generator start and stop), a warm-up of 5 s x scale (at least 1 s)
+ * and about 2 s of start-up per service, the sweep one step per connection count, the search
+ * 2 (a slow endpoint such as FastAPI /cpu) to 9 (C /health) steps up plus the bisection steps
+ * (docs/capacity.md, "How long it takes"). Writes a sentence into b; false when there is no
+ * capacity phase (then b says why). */
+#define CAPACITY_MIN_SCALE 0.5   /* as in src/capacity.c */
+static bool capacity_estimate(const struct runner *r, char *b, size_t cap) {
+  const struct run_opts *o = r->o;
+  if (o->no_capacity) { snprintf(b, cap, "no capacity phase (--no-capacity)"); return false; }
+  if (o->scale < CAPACITY_MIN_SCALE) {
+    snprintf(b, cap, "no capacity phase (below --scale %g; `pocbench capacity --both` measures it)",
+             CAPACITY_MIN_SCALE);
+    return false;
+  }
+  struct cap_opts co;
+  capacity_opts_defaults(&co);
+  size_t nsvc = 0, nep = 0;
+  for (size_t i = 0; i < r->nsc; i++) {
+    bool seen_s = false, seen_e = false;
+    for (size_t j = 0; j < i; j++) {
+      if (!strcmp(r->sc[j].service, r->sc[i].service)) seen_s = true;
+      if (!strcmp(r->sc[j].endpoint, r->sc[i].endpoint)) seen_e = true;
+    }
+    nsvc += !seen_s;
+    nep += !seen_e;
+  }
+  int sweep = 1;
+  for (const char *q = co.sweep_vus ? co.sweep_vus : "1,4,16,64,256"; *q; q++) sweep += *q == ',';
+  double step = fmax(2.0, co.step_ns / 1e9 * o->scale) + 1.0;
+  double fixed = 2 * (fmax(1.0, co.warmup_ns / 1e9 * o->scale) + 2.0);
+  double lo = (double)(nsvc * nep) * ((2 + co.bisect_steps + sweep) * step + fixed);
+  double hi = (double)(nsvc * nep) * ((9 + co.bisect_steps + sweep) * step + fixed);
+  char s3[32];
+  runner_fmt_dur(step - 1.0, s3, sizeof s3);
+  snprintf(b, cap, "+ capacity phase after the study, about %.0f-%.0f min (%zu contender%s x %zu "
+           "endpoint%s: capacity search %d-%d steps + sweep %d steps of %s each); --no-capacity "
+           "skips it", fmax(1, floor(lo / 60)), fmax(1, ceil(hi / 60)), nsvc, nsvc == 1 ? "" : "s",
+           nep, nep == 1 ? "" : "s", 2 + co.bisect_steps, 9 + co.bisect_steps, sweep, s3);
+  return true;
+}
+
 int runner_run(const struct run_opts *o) {
   struct runner R;
   struct runner *r = &R;
@@ -506,6 +714,13 @@ int runner_run(const struct run_opts *o) {
   if (access(r->pocbench, X_OK) < 0) snprintf(r->pocbench, sizeof r->pocbench, "%s/build/pocbench", r->root);
   setenv("POCBENCH_ROOT", r->root, 0);
   r->ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (!o->no_limits && r->ncpus > 0 && o->cpu_millicores >= (int64_t)r->ncpus * 1000) {
+    r->cpu_not_limiting = true;
+    fprintf(stderr, "pocbench run: warning: --cpu %lldm is at or above the %d CPU%s online "
+            "(%dm), so the quota can never throttle the service: it is no CPU limit "
+            "(run.json: limits.cpu_limit_effective false)\n", (long long)o->cpu_millicores,
+            r->ncpus, r->ncpus == 1 ? "" : "s", r->ncpus * 1000);
+  }
   clock_utc_rfc3339(r->started, sizeof r->started, 0);
   r->warmup_ns = o->warmup_ns >= 0 ? o->warmup_ns
                  : (int64_t)fmax(1e9, 10e9 * o->scale);
@@ -532,10 +747,11 @@ int runner_run(const struct run_opts *o) {
       printf("%3zu  test-%s-results/%s  (about %.0fs)\n", i + 1, r->sc[i].test, r->sc[i].base, r->sc[i].planned_s);
       total += r->sc[i].planned_s;
     }
-    char pd[32];
-    units_format_go_duration((int64_t)(total * 1e9), pd, sizeof pd);
-    printf("%zu scenarios, planned length about %s (warm-up %.1fs each, scale %g)\n", r->nsc, pd,
-           r->warmup_ns / 1e9, o->scale);
+    char pd[32], capl[512];
+    runner_fmt_dur(total, pd, sizeof pd);
+    capacity_estimate(r, capl, sizeof capl);
+    printf("%zu scenarios, planned length about %s (warm-up %.1fs each, scale %g)\n%s\n", r->nsc, pd,
+           r->warmup_ns / 1e9, o->scale, capl);
     if (o->prometheus) {
       printf("prometheus: %s, one fixed port per job:", r->prom_bin);
       for (size_t i = 0; i < r->njobs; i++)
@@ -551,8 +767,9 @@ int runner_run(const struct run_opts *o) {
     if (v) {
       const char *st = js_get_str(v, "started");
       if (st) snprintf(r->started, sizeof r->started, "%s", st);
-      yajl_tree_free(v);
     }
+    start_session(r, v);
+    if (v) yajl_tree_free(v);
     load_done(r);
   } else if (access(r->out, F_OK) == 0) {
     char p[PATH_MAX + 16];
@@ -564,6 +781,7 @@ int runner_run(const struct run_opts *o) {
       goto out;
     }
   }
+  if (!r->sessions) start_session(r, NULL);
   int rc = fs_mkdirs(r->out);
   snprintf(r->tmp, sizeof r->tmp, "%s/.tmp", r->out);
   if (rc < 0 || fs_mkdirs(r->tmp) < 0) {
@@ -627,9 +845,10 @@ int runner_run(const struct run_opts *o) {
            (unsigned long long)o->memory_bytes, r->cg_run_rel);
   double planned = 0;
   for (size_t i = 0; i < r->nsc; i++) if (!r->sc[i].status[0]) planned += r->sc[i].planned_s;
-  char pd[32];
-  units_format_go_duration((int64_t)(planned * 1e9), pd, sizeof pd);
-  printf("  planned length: about %s\n", pd);
+  char pd[32], capl[512];
+  runner_fmt_dur(planned, pd, sizeof pd);
+  capacity_estimate(r, capl, sizeof capl);
+  printf("  planned length: about %s; %s\n", pd, capl);
   fflush(stdout);
 
   if ((rc = runner_prom_start(r, err, sizeof err)) < 0) {
@@ -655,8 +874,8 @@ int runner_run(const struct run_opts *o) {
     double rem = 0;
     for (size_t j = i + 1; j < r->nsc; j++) if (!r->sc[j].status[0]) rem += r->sc[j].planned_s;
     char e1[32], e2[32];
-    units_format_go_duration((int64_t)((clock_now_s() - r->t_start) * 1e9), e1, sizeof e1);
-    units_format_go_duration((int64_t)(rem * r->done_actual_s / r->done_planned_s * 1e9), e2, sizeof e2);
+    runner_fmt_dur(clock_now_s() - r->t_start, e1, sizeof e1);
+    runner_fmt_dur(r->done_planned_s > 0 ? rem * r->done_actual_s / r->done_planned_s : rem, e2, sizeof e2);
     /* a long failure (a traceback) says the most at its end */
     size_t fl = strlen(s->failure);
     printf("scenario %zu of %zu: %s %s %s: %s (%.0fs; elapsed %s, ETA %s)%s%s%s\n", i + 1, r->nsc,
@@ -699,6 +918,8 @@ out:
       rmdir(p);
     }
   }
+  free_versions(r);
+  free(r->sessions);
   svc_conf_free_all(r->confs, r->nconfs);
   free(r->sc);
   free(r->verify);

@@ -36,6 +36,14 @@ struct run_opts {
                                 one fixed port per contender for the whole run */
 };
 
+/* The endpoints of the contract (DESIGN.md section 3), the only ones a run measures. */
+#define RUNNER_ENDPOINTS "/health,/cpu,/io,/json"
+
+/* Checks an --endpoints list against RUNNER_ENDPOINTS and writes it back canonical into out
+ * ("health" -> "/health"; spaces around items dropped). 0, or -EINVAL with a message naming the
+ * bad item and the valid ones in err (unknown, empty, or listed twice). */
+int runner_endpoints_normalize(const char *list, char *out, size_t cap, char *err, size_t errlen);
+
 /* Runs the study. Prints progress and errors; returns the process exit status:
  * 0 every scenario has a result (a crash or OOM kill is a result), 1 a scenario could not be
  * measured (error, contender failed verify), 104 bad options or plan, 105 interrupted. */

@@ -54,6 +54,14 @@ struct runner {
   size_t njobs;
   struct promserver prom;    /* pid 0 when not running */
   char prom_bin[PATH_MAX];
+  /* --cpu at or above the online CPUs: a quota that never throttles (warned once, in run.json) */
+  bool cpu_not_limiting;
+  /* run.json "versions": per contender (index as confs), the version.* keys and the versions_cmd
+   * lines merged, each key once (versions_cmd wins); collected on the first write */
+  struct verlist { struct kv *kv; size_t n; bool done; } *vers;
+  /* run.json "sessions": one per invocation of the run (the first, then each --resume) */
+  struct session { char started[40], ended[40], status[16]; } *sessions;
+  size_t nsessions;
 };
 
 /* Set by the SIGINT/SIGTERM handler; every wait loop checks it. */
@@ -62,6 +70,10 @@ extern volatile sig_atomic_t runner_stop;
 /* Runs s (k of n) and writes its files. 0 when the scenario has a result (status set),
  * 1 when interrupted (nothing written), -1 when it could not be measured (status "error"). */
 int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n);
+
+/* A duration as people read it: "13.4s" below a minute (0.1 s steps), "5m40s" above (whole
+ * seconds), "?" when negative or not finite. Returns b. */
+char *runner_fmt_dur(double s, char *b, size_t cap);
 
 /* Sets the calling thread's CPU affinity to the list "0-1,3" ("" = all CPUs). 0 / -errno. */
 int runner_set_cpus(const char *list);

@@ -73,6 +73,22 @@ static void buf_printf(struct buf *b, const char *fmt, ...) {
   if (n > 0) buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+/* Appends d[0..n) with every occurrence of from replaced by to. */
+static void buf_add_replacing(struct buf *b, const char *d, size_t n, const char *from, const char *to) {
+  size_t fl = strlen(from), tl = strlen(to), i = 0, run = 0;
+  while (fl && i + fl <= n) {
+    if (!memcmp(d + i, from, fl)) {
+      buf_add(b, d + run, i - run);
+      buf_add(b, to, tl);
+      i += fl;
+      run = i;
+    } else {
+      i++;
+    }
+  }
+  buf_add(b, d + run, n - run);
+}
+
 static void buf_free(struct buf *b) {
   free(b->p);
   memset(b, 0, sizeof *b);
@@ -200,14 +216,6 @@ static void child_close(struct child *c) {
 
 /* ------------------------------------------------------------------ progress */
 
-static void fmt_dur(double s, char *b, size_t cap) {
-  if (s < 0 || !isfinite(s)) { snprintf(b, cap, "?"); return; }
-  long t = (long)(s + 0.5);
-  if (t >= 3600) snprintf(b, cap, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
-  else if (t >= 60) snprintf(b, cap, "%ldm%02lds", t / 60, t % 60);
-  else snprintf(b, cap, "%lds", t);
-}
-
 static void progress(struct runner *r, const struct scenario *s, size_t k, size_t n,
                      const char *phase, const char *live, double scen_elapsed) {
   if (!isatty(1)) return;
@@ -218,8 +226,8 @@ static void progress(struct runner *r, const struct scenario *s, size_t k, size_
   rem -= scen_elapsed < s->planned_s ? scen_elapsed : s->planned_s;
   double f = r->done_planned_s > 0 ? r->done_actual_s / r->done_planned_s : 1.0;
   char e1[32], e2[32];
-  fmt_dur(el, e1, sizeof e1);
-  fmt_dur(rem * f, e2, sizeof e2);
+  runner_fmt_dur(el, e1, sizeof e1);
+  runner_fmt_dur(rem * f, e2, sizeof e2);
   printf("\r\033[2Kscenario %zu of %zu: %s %s %s [%s]  elapsed %s  ETA %s\n\033[2K  %.150s\033[1A\r",
          k, n, s->test, s->service, s->endpoint, phase, e1, e2, live ? live : "");
   fflush(stdout);
@@ -448,7 +456,13 @@ static int write_files(struct runner *r, struct scenario *s, struct run_state *s
   struct buf txt = {0};
   if (s->failure[0]) buf_printf(&txt, "pocbench run: %s %s %s: %s\n%s\n\n", s->test, s->service,
                                 s->endpoint, s->status, s->failure);
-  if (st->load_out.n) buf_add(&txt, st->load_out.p, st->load_out.n);
+  if (st->load_out.n) {
+    /* the generator names the CSV it wrote, a temp file gone by now: name the final one, as
+     * run.json does (relative to the results directory) */
+    char final_csv[400];
+    snprintf(final_csv, sizeof final_csv, "test-%s-results/%s.csv", s->test, s->base);
+    buf_add_replacing(&txt, st->load_out.p, st->load_out.n, csv_tmp, final_csv);
+  }
   if ((e = fs_write_atomic(path, txt.p ? txt.p : "", txt.n)) < 0) rc = e;
   buf_free(&txt);
 

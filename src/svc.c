@@ -439,6 +439,8 @@ int svc_start(const struct svc_conf *conf, const char *variant, const char *host
 out:
   if (rc == -ENOMEM && errlen && !err[0]) snprintf(err, errlen, "out of memory");
   close(logfd);
+  /* nothing ran, so a temp log of ours holds nothing the caller needs (err says why) */
+  if (rc < 0 && !log_path) unlink(p->stderr_path);
   if (over) for (size_t i = 0; i < nover; i++) free(over[i]);
   free(over);
   strv_free(envp);

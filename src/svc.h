@@ -67,8 +67,9 @@ int svc_free_port(const char *host);
 /* Starts conf (variant NULL = default) in its folder with HOST/PORT set, in a new session so the
  * whole process tree can be signalled. cgroup_procs: NULL, or a NULL-terminated list of
  * cgroup.procs files the child writes its own pid into before exec (so the service is born
- * inside its limits). stderr goes to p->stderr_path (a temp file, or log_path when given; the caller removes a
- * temp file when done). The child gets SIGKILL if the calling thread exits (PR_SET_PDEATHSIG),
+ * inside its limits). stderr goes to p->stderr_path (a temp file $TMPDIR/pocbench-<name>-XXXXXX,
+ * or log_path when given; the caller removes a temp file when done: svc_stop leaves it, so its
+ * tail can still be read. When svc_start fails it removes a temp file itself). The child gets SIGKILL if the calling thread exits (PR_SET_PDEATHSIG),
  * so call this from a thread that lives as long as the service.
  * 0 / -errno (+ message in err). */
 int svc_start(const struct svc_conf *conf, const char *variant, const char *host, int port,

@@ -28,6 +28,19 @@ char *sysinfo_cmd_line(const char *cmd, char *buf, size_t cap) {
   return buf;
 }
 
+char *sysinfo_build_line(char *buf, size_t cap) {
+  unsigned long hp = http_parser_version();
+  snprintf(buf, cap, "libyajl %d.%d.%d, %s, http-parser %lu.%lu.%lu, compiler %s%s", YAJL_MAJOR,
+           YAJL_MINOR, YAJL_MICRO, OPENSSL_VERSION_TEXT, (hp >> 16) & 255, (hp >> 8) & 255, hp & 255,
+#if defined(__clang__)
+           "clang ",
+#else
+           "gcc ",
+#endif
+           __VERSION__);
+  return buf;
+}
+
 /* Value after "key<sep>" on the first matching line of a /proc-style file. */
 static int file_field(const char *path, const char *key, char *out, size_t cap) {
   FILE *f = fopen(path, "re");

@@ -10,6 +10,10 @@
  * runtimes found on PATH: python3, go, gcc). Missing facts are JSON null. */
 void sysinfo_write(yajl_gen g, const char *root);
 
+/* The libraries and compiler pocbench was built with, one line: "libyajl 2.1.0, OpenSSL 3.0.11
+ * 19 Sep 2023, http-parser 2.9.4 (runtime), compiler gcc 12.2.0" (pocbench --version). */
+char *sysinfo_build_line(char *buf, size_t cap);
+
 /* Runs cmd via sh -c and returns its first output line (trimmed) in buf, or "" on failure. */
 char *sysinfo_cmd_line(const char *cmd, char *buf, size_t cap);
 

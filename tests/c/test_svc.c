@@ -94,6 +94,8 @@ int main(void) {
   const char *t = getenv("TMPDIR");
   snprintf(tmpdir, sizeof tmpdir, "%s/test_svc.XXXXXX", t && *t ? t : "/tmp");
   if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 2; }
+  /* svc_start's temp logs go to $TMPDIR: here, so the end can check that none was left */
+  setenv("TMPDIR", tmpdir, 1);
 
   /* descriptors */
   const char *full =
@@ -210,6 +212,8 @@ int main(void) {
   get(&p, "/env/BAR", body, sizeof body);
   CHECK_STR(body, "x=y", "variant keeps the default's other env");
   CHECK(strncmp(p.stderr_path, "/", 1) == 0, "a temp log when no log_path");
+  CHECK(strncmp(p.stderr_path, tmpdir, strlen(tmpdir)) == 0 && strstr(p.stderr_path, "/pocbench-web-"),
+        "the temp log is $TMPDIR/pocbench-<name>-XXXXXX");
   svc_stop(&p, 5000000000LL);
   unlink(p.stderr_path);
   CHECK_INT(svc_start(&c, "nope", "127.0.0.1", port, NULL, NULL, &p, err, sizeof err), -ENOENT, "unknown variant");
@@ -227,6 +231,7 @@ int main(void) {
   c.dir = strdup("/nonexistent/folder");
   CHECK(svc_start(&c, NULL, "127.0.0.1", port, NULL, NULL, &p, err, sizeof err) < 0, "missing folder fails to start");
   CHECK(strstr(err, "cannot chdir") != NULL, "missing folder: says chdir");
+  CHECK(p.stderr_path[0] && access(p.stderr_path, F_OK) < 0, "a failed start removes its temp log");
   unlink(p.stderr_path);
   svc_conf_free(&c);
 
@@ -238,13 +243,21 @@ int main(void) {
   st = svc_stop(&p, 300000000LL);
   CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "ignored SIGTERM: SIGKILL after the grace");
   CHECK(group_gone(pg), "children of the shell killed too");
+  CHECK(access(p.stderr_path, F_OK) == 0, "svc_stop leaves the temp log (its tail stays readable)");
+  unlink(p.stderr_path);
   const char *bad_procs[] = {"/nonexistent/cgroup.procs", NULL};
   CHECK(svc_start(&c, NULL, "127.0.0.1", port, bad_procs, NULL, &p, err, sizeof err) < 0, "unwritable cgroup.procs fails");
   CHECK(strstr(err, "cannot join the cgroup") != NULL, "unwritable cgroup.procs: says cgroup");
+  CHECK(access(p.stderr_path, F_OK) < 0, "a start that cannot join its cgroup removes its temp log");
   unlink(p.stderr_path);
   svc_conf_free(&c);
 
   char cmd[600];
+  snprintf(cmd, sizeof cmd, "ls '%s' | grep -c '^pocbench-'", tmpdir);
+  FILE *lp = popen(cmd, "r");
+  int left = -1;
+  if (lp) { if (fscanf(lp, "%d", &left) != 1) left = -1; pclose(lp); }
+  CHECK_INT(left, 0, "no temp log of this test is left in $TMPDIR");
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0) printf("# could not remove %s\n", tmpdir);
   return check_done("test_svc");

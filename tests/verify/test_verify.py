@@ -129,7 +129,8 @@ def make_root(tmp_path: Path, tag: str) -> dict[str, str]:
         "env = FAULT=sigterm-exit1\n"
         "[variant crash]\n"
         "start = echo boom >&2; exit 3\n")
-    return dict(os.environ, POCBENCH_ROOT=str(tmp_path))
+    # TMPDIR: the service log that verify keeps after a failure stays in the test's own folder
+    return dict(os.environ, POCBENCH_ROOT=str(tmp_path), TMPDIR=str(tmp_path))
 
 
 def tagged_processes(tag: str) -> list[int]:
