@@ -96,7 +96,7 @@ int runner_endpoints_normalize(const char *list, char *out, size_t cap, char *er
       return -EINVAL;
     }
     if (seen[k]) {
-      snprintf(err, errlen, "--endpoints: %s is listed twice", valid[k]);
+      snprintf(err, errlen, "--endpoints: %s is listed twice (valid: %s, each once)", valid[k], RUNNER_ENDPOINTS);
       return -EINVAL;
     }
     seen[k] = true;
@@ -873,13 +873,14 @@ int runner_run(const struct run_opts *o) {
     if (isatty(1)) printf("\r\033[2K\n\033[2K\033[1A");
     double rem = 0;
     for (size_t j = i + 1; j < r->nsc; j++) if (!r->sc[j].status[0]) rem += r->sc[j].planned_s;
-    char e1[32], e2[32];
+    char e0[32], e1[32], e2[32];
+    runner_fmt_dur(clock_now_s() - t, e0, sizeof e0);
     runner_fmt_dur(clock_now_s() - r->t_start, e1, sizeof e1);
     runner_fmt_dur(r->done_planned_s > 0 ? rem * r->done_actual_s / r->done_planned_s : rem, e2, sizeof e2);
     /* a long failure (a traceback) says the most at its end */
     size_t fl = strlen(s->failure);
-    printf("scenario %zu of %zu: %s %s %s: %s (%.0fs; elapsed %s, ETA %s)%s%s%s\n", i + 1, r->nsc,
-           s->test, s->service, s->endpoint, s->status, clock_now_s() - t, e1, e2,
+    printf("scenario %zu of %zu: %s %s %s: %s (%s; elapsed %s, ETA %s)%s%s%s\n", i + 1, r->nsc,
+           s->test, s->service, s->endpoint, s->status, e0, e1, e2,
            fl ? "\n  " : "", fl > 600 ? "... " : "", s->failure + (fl > 600 ? fl - 600 : 0));
     fflush(stdout);
     write_runjson(r, "running", NULL);

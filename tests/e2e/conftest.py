@@ -13,14 +13,24 @@ POCBENCH = Path(os.environ.get("POCBENCH", ROOT / "build" / "pocbench")).resolve
 FIXTURE_APPS = ROOT / "tests" / "e2e" / "fixtures" / "apps"
 
 
-def run_pocbench(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+def run_pocbench(args: list[str], timeout: float,
+                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(POCBENCH), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, stdin=subprocess.DEVNULL)
+                          timeout=timeout, cwd=ROOT, stdin=subprocess.DEVNULL,
+                          env=dict(os.environ, **(env or {})))
+
+
+def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    assert not dup, f"a JSON object has the key(s) {dup} more than once"
+    return dict(pairs)
 
 
 def load_json(path: Path) -> dict:
+    """The document at path; an object with a key twice (invalid for many readers) fails."""
     with open(path) as f:
-        return json.load(f)
+        return json.load(f, object_pairs_hook=no_duplicate_keys)
 
 
 def cgroup_dirs(run: dict) -> list[Path]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
 import signal
 import subprocess
@@ -131,14 +132,14 @@ def test_oom_kill_is_a_result_and_the_run_goes_on(tmp_path: Path) -> None:
 def test_interrupt_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
     out = tmp_path / "intr"
     args = ["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--endpoints",
-            "/a,/b,/c", "--tests", "load", "--scale", "0.05", "--warmup", "0", "--no-verify",
+            "/health,/cpu,/io", "--tests", "load", "--scale", "0.05", "--warmup", "0", "--no-verify",
             "--no-report", "--out", str(out)]
     proc = subprocess.Popen([str(POCBENCH), *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            if (out / "test-load-results" / "tiny-a.json").exists():
+            if (out / "test-load-results" / "tiny-health.json").exists():
                 break
             assert proc.poll() is None, proc.stdout.read()
             time.sleep(0.2)
@@ -160,7 +161,8 @@ def test_interrupt_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
     assert not cgroup_dirs(run), "cgroups left after the interrupt"
     assert not procs_with_cwd(FIXTURE_APPS / "tiny"), "service process left after the interrupt"
     assert not list(out.rglob("*.tmp.*")), "a torn temp file was left"
-    assert not (out / "test-load-results" / "tiny-c.json").exists()
+    assert not (out / "test-load-results" / "tiny-io.json").exists()
+    assert [x["status"] for x in run["sessions"]] == ["interrupted"]
 
     p = run_pocbench(["run", "--resume", str(out)], timeout=120)
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
@@ -170,6 +172,12 @@ def test_interrupt_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
     assert [s["status"] in ("ok", "thresholds_crossed") for s in run["scenarios"]] == [True] * 3
     assert not cgroup_dirs(run)
     assert not procs_with_cwd(FIXTURE_APPS / "tiny")
+    # the interruption stays on record: one session per invocation, the first one's start kept
+    sessions = run["sessions"]
+    assert [x["status"] for x in sessions] == ["interrupted", "complete"], sessions
+    assert all(x["started"] and x["ended"] for x in sessions), sessions
+    assert sessions[0]["started"] == run["started"] and sessions[1]["ended"] == run["ended"]
+    assert sessions[0]["ended"] <= sessions[1]["started"]
 
 
 def test_bad_options_exit_104_with_a_clear_message(tmp_path: Path) -> None:
@@ -180,11 +188,95 @@ def test_bad_options_exit_104_with_a_clear_message(tmp_path: Path) -> None:
         assert words in p.stderr, (args, p.stderr)
 
 
+@pytest.mark.parametrize("endpoints,words", [
+    ("/nope", "'/nope' is not an endpoint"), ("/health,/metrics", "'/metrics' is not an endpoint"),
+    ("/health,health", "/health is listed twice"), ("/health,,/cpu", "empty item"),
+    ("", "empty item")])
+def test_endpoints_outside_the_contract_are_refused(tmp_path: Path, endpoints: str, words: str) -> None:
+    out = tmp_path / "x"
+    p = run_pocbench(["run", "--endpoints", endpoints, "--out", str(out)], timeout=30)
+    assert p.returncode == 104, p.stdout + p.stderr
+    assert words in p.stderr and "/health,/cpu,/io,/json" in p.stderr, p.stderr
+    assert not out.exists()
+
+
+def test_endpoints_without_slash_and_the_dry_run_plan(tmp_path: Path) -> None:
+    base = ["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--tests", "load",
+            "--dry-run", "--out", str(tmp_path / "x")]
+    p = run_pocbench([*base, "--endpoints", "json, cpu"], timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert "test-load-results/tiny-json " in p.stdout and "test-load-results/tiny-cpu " in p.stdout
+    # the planned length is rounded, and the capacity phase after the study is announced
+    m = re.search(r"planned length about (\S+) ", p.stdout)
+    assert m and re.fullmatch(r"(\d+h)?(\d+m)?\d+(\.\d)?s", m.group(1)), p.stdout
+    assert re.search(r"\+ capacity phase after the study, about \d+-\d+ min \(1 contender x 2 "
+                     r"endpoints: .*\); --no-capacity skips it", p.stdout), p.stdout
+    p = run_pocbench([*base, "--endpoints", "/json", "--no-capacity"], timeout=30)
+    assert "no capacity phase (--no-capacity)" in p.stdout and "+ capacity" not in p.stdout
+    p = run_pocbench([*base, "--endpoints", "/json", "--scale", "0.1"], timeout=30)
+    assert "no capacity phase (below --scale 0.5" in p.stdout, p.stdout
+    assert not (tmp_path / "x").exists()
+
+
+def test_version() -> None:
+    for flag in ("--version", "-V"):
+        p = run_pocbench([flag], timeout=10)
+        assert p.returncode == 0, p.stderr
+        first, libs = p.stdout.splitlines()[:2]
+        assert re.fullmatch(r"pocbench \S+", first), first
+        for lib in ("libyajl", "OpenSSL", "http-parser"):
+            assert lib in libs, libs
+    git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    if git.returncode == 0:
+        # built from this checkout: the description names a commit (maybe an older one)
+        assert first != "pocbench unknown", first
+
+
+def test_cpu_above_the_online_cpus_versions_once_and_the_final_csv_named(tmp_path: Path) -> None:
+    """One short scenario on a copy of the tiny fixture whose versions_cmd repeats a declared
+    key (with another value) and names a key the runner uses itself."""
+    app = tmp_path / "apps" / "tiny"
+    app.mkdir(parents=True)
+    (app / "service.conf").write_text(
+        "name = tiny\nlanguage = python\ndescription = tiny copy\n"
+        f"start = exec python3 {FIXTURE_APPS / 'oom' / 'server.py'}\nenv = ALLOC_MB=0\n"
+        "health = /health\nversion.fixture = 1\nversion.same = 7\n"
+        "versions_cmd = printf 'fixture=2\\nsame=7\\nstart=oops\\nmeasured=yes\\nfixture=3\\n'\n")
+    ncpu = os.cpu_count() or 1
+    out = tmp_path / "cpu"
+    p = run_pocbench(["run", "--apps-dir", str(tmp_path / "apps"), "--services", "tiny",
+                      "--endpoints", "health", "--tests", "load", "--scale", "0.02", "--warmup", "0",
+                      "--no-verify", "--no-report", "--cpu", f"{ncpu * 1000 + 500}m",
+                      "--out", str(out)], timeout=120)
+    print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.count("warning") == 1 and "no CPU limit" in p.stderr, p.stderr
+    run = check_tree(out)
+    assert run["limits"]["cpu_limit_effective"] is False and run["limits"]["cpus_online"] == ncpu
+    v = run["versions"]["tiny"]    # load_json already refused a key given twice
+    assert v["fixture"] == "3" and v["fixture.declared"] == "1", v
+    assert v["same"] == "7" and "same.declared" not in v, v
+    assert v["start"].startswith("exec python3") and v["version.start"] == "oops", v
+    assert v["measured"] == "yes", v
+    assert [x["status"] for x in run["sessions"]] == ["complete"]
+    # the .txt is the generator's summary, naming the CSV as it is in the tree
+    txt = (out / "test-load-results" / "tiny-health.txt").read_text()
+    assert "output: csv (test-load-results/tiny-health.csv)" in txt, txt[:800]
+    assert ".tmp" not in txt
+    # progress lines: elapsed and ETA rounded (0.1 s below a minute, whole seconds above)
+    dur = r"(\d+h)?(\d+m)?\d+(\.\d)?s"
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("scenario 1 of 1")]
+    assert lines and all(re.search(rf"elapsed {dur}, ETA {dur}\)", ln) for ln in lines), lines
+
+
 def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     out = tmp_path / "unverified"
+    tmp = tmp_path / "tmpdir"   # $TMPDIR: where a service log would be left behind
+    tmp.mkdir()
     p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "broken",
                       "--endpoints", "/health", "--tests", "load", "--no-report", "--scale", "0.02",
-                      "--warmup", "0", "--out", str(out)], timeout=180)
+                      "--warmup", "0", "--out", str(out)], timeout=180, env={"TMPDIR": str(tmp)})
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "FAIL start broken" in p.stdout and "not measuring broken" in p.stdout
@@ -194,3 +286,6 @@ def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     assert st["broken"]["status"] == "not_verified"
     assert "exited with status 3" in st["broken"]["failure"]
     assert not (out / "test-load-results" / "broken-health.json").exists()
+    # verify keeps a failed service's log; the runner has it kept in its work dir, then removed
+    assert not list(tmp.iterdir()), list(tmp.iterdir())
+    assert not (out / ".tmp").exists()
