@@ -43,9 +43,29 @@
     for (var i = 0; i < xs.length; i++) if (xs[i] !== null && ys[i] !== null) out.push([xs[i], ys[i]]);
     return out;
   }
-  function chart(parent, id, option) {
+  /* for lines over time: a second without a value (no requests, so no latency) stays a gap */
+  function zipGaps(xs, ys) {
+    var out = [];
+    for (var i = 0; i < xs.length; i++) if (xs[i] !== null) out.push([xs[i], ys[i] === null ? null : ys[i]]);
+    return out;
+  }
+  function esc(t) {
+    return String(t).replace(/[&<>"]/g, function (ch) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[ch]; });
+  }
+  function fmt(v) {
+    if (v === null || v === undefined) return "n/a";
+    var a = Math.abs(v);
+    return a >= 100 || v === Math.round(v) ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : String(Number(v.toPrecision(3)));
+  }
+  /* a server quantile's histogram bucket as text: "\u2264 5", "50\u201375", "> 10000" */
+  function bucketText(b) {
+    if (!b) return "n/a";
+    if (b[1] === null) return "> " + fmt(b[0]);
+    return b[0] <= 0 ? "\u2264 " + fmt(b[1]) : fmt(b[0]) + "\u2013" + fmt(b[1]);
+  }
+  function chart(parent, id, option, cls) {
     planned++;
-    var div = el("div", "chart");
+    var div = el("div", "chart" + (cls ? " " + cls : ""));
     div.id = id;
     parent.appendChild(div);
     var c = echarts.init(div, null, { renderer: "canvas" });
@@ -73,8 +93,8 @@
       if (!s.t.length) return;
       [["p50", "dotted"], ["p90", "dashed"], ["p99", "solid"]].forEach(function (p) {
         series.push({ name: c.service + " " + p[0], type: "line", showSymbol: false, yAxisIndex: 0,
-                      lineStyle: { type: p[1], width: 1.5, color: col }, itemStyle: { color: col },
-                      data: zip(s.t, s[p[0]]) });
+                      connectNulls: false, lineStyle: { type: p[1], width: 1.5, color: col }, itemStyle: { color: col },
+                      data: zipGaps(s.t, s[p[0]]) });
       });
       if (!vusDone) {
         vusDone = true;
@@ -103,14 +123,18 @@
     });
   }
 
+  /* seconds at 0 VUs are the graceful stop's stragglers, not latency at some concurrency */
+  function withVus(vus, ys) {
+    return zip(vus, ys).filter(function (p) { return p[0] > 0; });
+  }
   function latencyVsVus(g, test, ep, cells) {
     var series = [];
     cells.forEach(function (c) {
       if (!c.series.t.length) return;
       series.push({ name: c.service + " p90", type: "scatter", symbolSize: 6, itemStyle: { color: color(c.service) },
-                    data: zip(c.series.vus, c.series.p90) });
+                    data: withVus(c.series.vus, c.series.p90) });
       series.push({ name: c.service + " p99", type: "scatter", symbol: "triangle", symbolSize: 7,
-                    itemStyle: { color: color(c.service), opacity: 0.55 }, data: zip(c.series.vus, c.series.p99) });
+                    itemStyle: { color: color(c.service), opacity: 0.55 }, data: withVus(c.series.vus, c.series.p99) });
     });
     chart(g, "vus-" + test + "-" + ep.replace(/\W/g, ""), {
       title: title(test + " " + ep + ": latency against concurrent VUs", "one point per second"), legend: legend(),
@@ -133,29 +157,81 @@
     });
   }
 
+  /* Client percentiles as bars; server percentiles as the histogram bucket they fall in, drawn
+   * as a bracket from the bucket's lower to its upper bound (from the axis floor for the first
+   * bucket, which starts at 0): the histogram cannot say where inside the bucket they are. One
+   * custom series per figure, each in its own slot of the category band. */
   function clientVsServer(g, test) {
-    var cats = [], cs = { p50: [], sp50: [], p90: [], sp90: [], p99: [], sp99: [] };
+    var cats = [], rows = [];
     D.endpoints.forEach(function (ep) {
       D.services.forEach(function (svc) {
         var c = cell(test, svc, ep);
         if (!c) return;
         cats.push(svc + " " + ep);
-        Object.keys(cs).forEach(function (k) { cs[k].push(c.med[k]); });
+        rows.push(c);
       });
     });
-    var names = { p50: "client p50", sp50: "server p50", p90: "client p90", sp90: "server p90", p99: "client p99", sp99: "server p99" };
-    var cols = { p50: "#9ec1f0", sp50: "#f2b3a0", p90: "#5b8fdf", sp90: "#e8805f", p99: "#1f4f9e", sp99: "#b23a17" };
+    var figs = [["p50", false], ["p50", true], ["p90", false], ["p90", true], ["p99", false], ["p99", true]];
+    var cols = { p50: ["#9ec1f0", "#e8805f"], p90: ["#5b8fdf", "#c8553d"], p99: ["#1f4f9e", "#8c2d12"] };
+    var nslot = figs.length;
+    var series = figs.map(function (f, slot) {
+      var k = f[0], server = f[1], col = cols[k][server ? 1 : 0];
+      var data = [];
+      rows.forEach(function (c, i) {
+        if (!server) {
+          var v = c.med[k];
+          if (v !== null && v > 0) data.push({ value: [i, v], raw: v });
+          return;
+        }
+        var b = c.sq && c.sq[k];
+        if (!b) return;
+        var hi = b[1] === null ? b[0] : b[1];
+        /* the axis extent takes values 1 and 2: no 0 on a log axis */
+        data.push({ value: [i, b[0] > 0 ? b[0] : hi, hi, b[0], b[1] === null ? 1 : 0], raw: c.med["s" + k], bucket: b });
+      });
+      return {
+        name: (server ? "server " : "client ") + k + (server ? " (bucket)" : ""), type: "custom",
+        itemStyle: { color: col }, encode: server ? { x: 0, y: [1, 2] } : { x: 0, y: 1 },
+        renderItem: function (params, api) {
+          var cs = params.coordSys, cat = api.value(0);
+          var band = api.size([1, 0])[0], w = band * 0.84 / nslot;
+          var x = api.coord([cat, api.value(1)])[0] - band * 0.42 + w * (slot + 0.5);
+          var bottom = cs.y + cs.height;
+          if (!server) {
+            var y = api.coord([cat, api.value(1)])[1];
+            return { type: "rect", shape: { x: x - w * 0.45, y: y, width: w * 0.9, height: Math.max(1, bottom - y) },
+                     style: { fill: col } };
+          }
+          var lo = api.value(3), yHi = api.coord([cat, api.value(2)])[1];
+          var yLo = lo > 0 ? api.coord([cat, lo])[1] : bottom, open = api.value(4) === 1;
+          var kids = [
+            { type: "rect", shape: { x: x - w * 0.4, y: yHi, width: w * 0.8, height: Math.max(2, yLo - yHi) },
+              style: { fill: col, opacity: 0.28, stroke: col, lineWidth: 1 } },
+            { type: "line", shape: { x1: x, y1: yHi, x2: x, y2: yLo }, style: { stroke: col, lineWidth: 2 } },
+            { type: "line", shape: { x1: x - w * 0.45, y1: yHi, x2: x + w * 0.45, y2: yHi },
+              style: { stroke: col, lineWidth: 2, lineDash: open ? [3, 3] : null } }
+          ];
+          if (lo > 0) kids.push({ type: "line", shape: { x1: x - w * 0.45, y1: yLo, x2: x + w * 0.45, y2: yLo },
+                                  style: { stroke: col, lineWidth: 2 } });
+          return { type: "group", children: kids };
+        },
+        data: data
+      };
+    });
     chart(g, "cs-" + test, {
-      title: title(test + ": client-side against server-side percentiles", "server side = histogram_quantile over /metrics bucket deltas"),
+      title: title(test + ": client-side against server-side percentiles",
+                   "server side: the /metrics histogram bucket each quantile falls in (box = bucket bounds), not a point value"),
       legend: legend(), grid: { left: 60, right: 20, top: 62, bottom: 70 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { trigger: "item", formatter: function (p) {
+        var d = p.data;
+        if (!d.bucket) return esc(cats[d.value[0]]) + "<br>" + p.seriesName + ": " + fmt(d.raw) + " ms";
+        return esc(cats[d.value[0]]) + "<br>" + p.seriesName + ": " + bucketText(d.bucket) + " ms" +
+               "<br>(histogram_quantile interpolates " + fmt(d.raw) + " ms inside the bucket)";
+      } },
       xAxis: { type: "category", data: cats, axisLabel: { rotate: 30, fontSize: 10 } },
       yAxis: { type: "log", name: "ms", logBase: 10 },
-      series: Object.keys(cs).map(function (k) {
-        return { name: names[k], type: "bar", itemStyle: { color: cols[k] },
-                 data: cs[k].map(function (v) { return v !== null && v > 0 ? v : null; }) };
-      })
-    });
+      series: series
+    }, "wide");
   }
 
   function capacityCharts(g) {

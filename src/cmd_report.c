@@ -18,10 +18,14 @@ static void usage(FILE *f) {
     "Writes DIR/REPORT.md and DIR/report.html (self-contained, works offline) from a results\n"
     "directory written by `pocbench run` / `pocbench capacity` (docs/results-format.md).\n\n"
     "options:\n"
-    "  --baseline NAME   contender that ratios are taken against (default fastapi)\n"
+    "  --baseline NAME   contender that ratios are taken against (default fastapi; a name given\n"
+    "                    here must be a contender in DIR; without it a tree lacking fastapi\n"
+    "                    gets a report without ratios)\n"
     "  --assets DIR      page assets (default <repo>/build/report-assets, made by `make`)\n"
     "  --no-html         write REPORT.md only\n"
-    "  -h, --help        this text\n");
+    "  -h, --help        this text\n"
+    "exit status: 0 both files written, 1 unreadable tree, no scenario documents or page assets\n"
+    "missing (REPORT.md is still written), 104 bad usage or a --baseline not in DIR\n");
 }
 
 static int render(const char *path, void (*fn_md)(FILE *, const struct rep_doc *),
@@ -52,11 +56,11 @@ int cmd_report(int argc, char **argv) {
     {NULL, 0, NULL, 0},
   };
   const char *baseline = "fastapi", *assets = NULL;
-  int html = 1, c;
+  int html = 1, c, baseline_given = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
-    case 'b': baseline = optarg; break;
+    case 'b': baseline = optarg; baseline_given = 1; break;
     case 'a': assets = optarg; break;
     case 'n': html = 0; break;
     case 'h': usage(stdout); return EXIT_OK;
@@ -79,6 +83,14 @@ int cmd_report(int argc, char **argv) {
   if (rep_load(dir, baseline, &d, err, sizeof err) < 0) {
     fprintf(stderr, "pocbench report: %s\n", err);
     return EXIT_FAIL;
+  }
+  if (baseline_given && !d.has_baseline) {
+    /* a typo here would silently drop every ratio: refuse, and say what is there */
+    fprintf(stderr, "pocbench report: --baseline %s: no such contender in %s (contenders: ", baseline, dir);
+    for (size_t i = 0; i < d.nservices; i++) fprintf(stderr, "%s%s", i ? ", " : "", d.services[i]);
+    fprintf(stderr, ")\n");
+    rep_free(&d);
+    return EXIT_CONFIG;
   }
   for (size_t i = 0; i < d.nwarnings; i++) fprintf(stderr, "pocbench report: warning: %s\n", d.warnings[i]);
   struct rep_doc doc;

@@ -24,6 +24,11 @@ enum rep_fig {
   F_MEM_PEAK,        /* resources.memory_peak_bytes */
   F_THROTTLED,       /* resources.throttled_share, 0..1 */
   F_SREQS,           /* server requests_total_delta */
+  F_INTERRUPTED,     /* failures_by_cause.interrupted: in flight when the harness stopped the test */
+  F_SVC_FAILED,      /* failed requests caused by the service (every other cause), a count */
+  F_THINK_MS,        /* think time after each request, ms (the run's .txt "think:" line, else
+                        iteration_duration - http_req_duration medians) */
+  F_VUS_PEAK,        /* client vus.max */
   F_NFIGS
 };
 
@@ -44,6 +49,10 @@ struct rep_run {
   struct rep_count *statuses; size_t nstatuses;   /* server requests_by_status */
   struct rep_threshold *ths; size_t nths;
   double *les, *buckets; size_t nbuckets;         /* server duration_histogram (seconds) */
+  /* The bucket each server quantile (p50, p90, p99) falls in, ms: lo 0 for the first bucket,
+   * hi INFINITY for the +Inf bucket; NAN without a histogram. */
+  double sq_lo[3], sq_hi[3];
+  bool think_estimated;             /* F_THINK_MS came from the export, not the .txt */
   struct rep_series series;                       /* empty when the .csv is absent */
 };
 
@@ -89,6 +98,30 @@ yajl_val rep_get(yajl_val v, ...);
 double rep_num(yajl_val v);          /* number value, NAN if v is not a number */
 const char *rep_str(yajl_val v);     /* string value, NULL if v is not a string */
 
+/* The bucket of a cumulative histogram that histogram_quantile(q) answers from (the same rank
+ * rule as prom_histogram_quantile): *lo = its lower bound (0 for the first bucket), *hi = its
+ * upper bound (INFINITY for +Inf), in the units of les. -1 (both NAN) when empty. */
+int rep_quantile_bucket(double q, const double *les, const double *counts, size_t n, double *lo, double *hi);
+
+/* report_sat.c ------------------------------------------------------------------------- */
+/* Saturation of one scenario, from its data (report_sat.c's top comment gives the rule). Each
+ * figure is NAN when it cannot be computed; the series used are the first run's. */
+struct rep_sat {
+  bool saturated;                   /* could not keep up with the load the profile offered */
+  bool capped;                      /* served >= 85 % of the closed model's offer */
+  double rps;                       /* median requests/s */
+  double think_ms, base_ms;         /* think time; lowest per-second p50 (unloaded latency) */
+  double offered_rps, share;        /* closed model's offer over the series; served / offered */
+  double throttled;                 /* share of CFS periods throttled */
+  bool flat;                        /* requests/s plateaued while the VUs at least doubled */
+  double plateau_t, plateau_rps, plateau_vus_from, plateau_vus_to;
+  double p90_lo, p90_hi;            /* per-second p90 at <= 1/4 of the peak VUs, at >= 0.9 */
+  bool ev_throttled, ev_latency, ev_peer;
+  double peer_rps; const char *peer;/* best other contender on the same test and endpoint */
+};
+/* 0, or -1 (all NAN, not saturated) when c has no requests/s. */
+int rep_saturation(const struct rep_data *d, const struct rep_cell *c, struct rep_sat *s);
+
 /* report_stats.c ----------------------------------------------------------------------- */
 /* Median, min and max of the non-NAN values of v[0..n). n=0 or all NAN -> {NAN,NAN,NAN,0}. */
 struct rep_agg rep_aggregate(const double *v, size_t n);
@@ -120,6 +153,12 @@ void rep_doc_free(struct rep_doc *doc);
 /* Numbers as the report prints them (3 significant figures, no exponent); "n/a" for NAN.
  * Writes into buf (n bytes) and returns it. */
 char *rep_fmt(double v, char *buf, size_t n);
+/* A ratio as the report prints it: 3 significant figures and "x" ("1.00x", "0.313x", "4.22x",
+ * "123x"), "<0.01x" below 0.01, "n/a" for NAN. */
+char *rep_fmt_ratio(double r, char *buf, size_t n);
+/* A server-side quantile as the histogram bucket it falls in, ms: "≤ 5" (first bucket),
+ * "50–75", "> 10000" (+Inf bucket), "n/a". */
+char *rep_fmt_bucket(double lo, double hi, char *buf, size_t n);
 /* A figure with its spread: "412" or, with repeats, "412 (405-418)". */
 char *rep_fmt_agg(const struct rep_agg *a, double scale, char *buf, size_t n);
 

@@ -39,10 +39,23 @@ char *rep_fmt_agg(const struct rep_agg *a, double scale, char *buf, size_t n) {
   return buf;
 }
 
-static char *fmt_ratio(double r, char *buf, size_t n) {
+char *rep_fmt_ratio(double r, char *buf, size_t n) {
+  double a = fabs(r);
   if (isnan(r)) return rep_fmt(r, buf, n);
-  char x[32];
-  snprintf(buf, n, "%sx", rep_fmt(r, x, sizeof x));
+  if (isinf(r)) snprintf(buf, n, "%s", r > 0 ? "inf" : "-inf");
+  else if (a < 0.01) snprintf(buf, n, "<0.01x");
+  else if (a >= 99.95) snprintf(buf, n, "%.0fx", r);
+  else snprintf(buf, n, "%#.3gx", r);   /* '#' keeps trailing zeros: 1.00x, 0.200x */
+  return buf;
+}
+#define fmt_ratio rep_fmt_ratio
+
+char *rep_fmt_bucket(double lo, double hi, char *buf, size_t n) {
+  char a[32], b[32];
+  if (isnan(lo) || isnan(hi)) return rep_fmt(NAN, buf, n);
+  if (isinf(hi)) snprintf(buf, n, "> %s", rep_fmt(lo, a, sizeof a));
+  else if (lo <= 0) snprintf(buf, n, "\u2264 %s", rep_fmt(hi, b, sizeof b));
+  else snprintf(buf, n, "%s\u2013%s", rep_fmt(lo, a, sizeof a), rep_fmt(hi, b, sizeof b));
   return buf;
 }
 
@@ -158,32 +171,100 @@ static bool cell_failed(const struct rep_cell *c) {
   return false;
 }
 
-static size_t crossed_count(const struct rep_cell *c, char *list, size_t n) {
+/* Failure causes summed over repeats. The harness's cut-off requests ("interrupted") are
+ * named as such when with_cut, and left out otherwise (a list of the service's failures). */
+static char *causes_text(const struct rep_cell *c, bool with_cut, char *buf, size_t n) {
+  struct rep_count sum[32];
   size_t k = 0;
+  for (size_t r = 0; r < c->nruns; r++)
+    for (size_t i = 0; i < c->runs[r].ncauses; i++) {
+      if (!with_cut && !strcmp(c->runs[r].causes[i].name, "interrupted")) continue;
+      size_t j = 0;
+      while (j < k && strcmp(sum[j].name, c->runs[r].causes[i].name)) j++;
+      if (j == k && k < 32) { sum[k].name = c->runs[r].causes[i].name; sum[k].n = 0; k++; }
+      if (j < 32) sum[j].n += c->runs[r].causes[i].n;
+    }
+  buf[0] = '\0';
+  for (size_t j = 0; j < k; j++) {
+    size_t l = strlen(buf);
+    bool cut = !strcmp(sum[j].name, "interrupted");
+    snprintf(buf + l, n - l, "%s%s %.0f%s", j ? ", " : "", cut ? "in flight at the stop" : sum[j].name, sum[j].n,
+             cut ? " (cut off by the harness)" : "");
+  }
+  if (!k) snprintf(buf, n, "-");
+  return buf;
+}
+
+static double fig_max(const struct rep_cell *c, int f) { return c->agg[f].n ? c->agg[f].max : NAN; }
+static bool svc_failed(const struct rep_cell *c) { return fig_max(c, F_SVC_FAILED) > 0; }
+static double cut_off(const struct rep_cell *c) {
+  double v = 0;
+  for (size_t r = 0; r < c->nruns; r++) if (c->runs[r].fig[F_INTERRUPTED] > 0) v += c->runs[r].fig[F_INTERRUPTED];
+  return v;
+}
+
+/* The thresholds c crossed; a crossed http_req_failed threshold is left out when every failed
+ * request was one the harness cut off at the end (*harness_only is then set). */
+static size_t crossed_by_service(const struct rep_cell *c, char *list, size_t n, bool *harness_only) {
+  size_t k = 0;
+  bool only_cut = !svc_failed(c) && cut_off(c) > 0;
+  *harness_only = false;
   list[0] = '\0';
   for (size_t r = 0; r < c->nruns; r++)
-    for (size_t i = 0; i < c->runs[r].nths; i++)
-      if (c->runs[r].ths[i].crossed) {
-        if (!strstr(list, c->runs[r].ths[i].expr)) {
-          size_t l = strlen(list);
-          snprintf(list + l, n - l, "%s%s %s", l ? ", " : "", c->runs[r].ths[i].metric,
-                   c->runs[r].ths[i].expr);
-        }
-        k++;
+    for (size_t i = 0; i < c->runs[r].nths; i++) {
+      const struct rep_threshold *t = &c->runs[r].ths[i];
+      if (!t->crossed) continue;
+      if (only_cut && !strcmp(t->metric, "http_req_failed")) { *harness_only = true; continue; }
+      if (!strstr(list, t->expr)) {
+        size_t l = strlen(list);
+        snprintf(list + l, n - l, "%s%s %s", l ? ", " : "", t->metric, t->expr);
       }
+      k++;
+    }
   return k;
 }
 
-/* Is a better than b on this endpoint (see the top comment)? */
-static bool better(const struct rep_cell *a, const struct rep_cell *b) {
-  double ra = a->agg[F_RPS].med, rb = b->agg[F_RPS].med;
-  if (fabs(ra - rb) <= 0.03 * fmax(ra, rb) && cell_has(a, F_P99) && cell_has(b, F_P99))
-    return a->agg[F_P99].med < b->agg[F_P99].med;
-  return ra > rb;
+/* The service broke in this scenario: a threshold crossed by its own doing, a failed request
+ * that was not cut off by the harness, or a run that did not end ok. */
+static bool cell_broke(const struct rep_cell *c) {
+  char crossed[512];
+  bool h;
+  return crossed_by_service(c, crossed, sizeof crossed, &h) || cell_failed(c) || svc_failed(c);
+}
+
+/* "71.1 req/s, 24% of the ~272 req/s ...; requests/s stopped rising ...": the saturation evidence. */
+static void sat_evidence(struct sb *s, const struct rep_cell *c, const struct rep_sat *x) {
+  char a[32], b[32], e[32], f[32];
+  sb_add(s, "%s req/s", rep_fmt(x->rps, a, sizeof a));
+  if (!isnan(x->share))
+    sb_add(s, ", %s%% of the ~%s req/s the closed model offers (VUs / (think %s ms + unloaded latency %s ms))",
+           rep_fmt(x->share * 100, a, sizeof a), rep_fmt(x->offered_rps, b, sizeof b),
+           rep_fmt(x->think_ms, e, sizeof e), rep_fmt(x->base_ms, f, sizeof f));
+  if (x->flat)
+    sb_add(s, "; requests/s stopped rising at second %s (~%s req/s) while VUs rose %s -> %s",
+           rep_fmt(x->plateau_t, a, sizeof a), rep_fmt(x->plateau_rps, b, sizeof b),
+           rep_fmt(x->plateau_vus_from, e, sizeof e), rep_fmt(x->plateau_vus_to, f, sizeof f));
+  if (!isnan(x->throttled) && x->throttled >= 0.1)
+    sb_add(s, "; %s%% of CFS periods throttled", rep_fmt(x->throttled * 100, a, sizeof a));
+  if (x->ev_latency)
+    sb_add(s, "; per-second p90 grew %s -> %s ms from a quarter of the peak VUs to the peak",
+           rep_fmt(x->p90_lo, a, sizeof a), rep_fmt(x->p90_hi, b, sizeof b));
+  if (cell_has(c, F_P99)) sb_add(s, "; p99 %s ms", rep_fmt(c->agg[F_P99].med, a, sizeof a));
+  if (x->peer && !isnan(x->peer_rps) && x->rps < 0.85 * x->peer_rps)
+    sb_add(s, "; %s served %s req/s under the same profile", x->peer, rep_fmt(x->peer_rps, a, sizeof a));
+}
+
+static int cmp_p99(const void *a, const void *b) {
+  const struct rep_cell *x = *(const struct rep_cell *const *)a, *y = *(const struct rep_cell *const *)b;
+  double p = cell_has(x, F_P99) ? x->agg[F_P99].med : INFINITY, q = cell_has(y, F_P99) ? y->agg[F_P99].med : INFINITY;
+  return p < q ? -1 : p > q;
 }
 
 /* ---------------------------------------------------------------- the seven answers */
 
+/* Q1-Q4. Under a closed model with think time, requests/s are capped by the load: when every
+ * contender kept up, throughput does not separate them and only latency can, and one run gives
+ * no noise estimate, so "best" needs a margin over 2x or a difference beyond measured noise. */
 static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const char *ep) {
   char a[64], b2[64], c3[64], d4[64], r1[64], r2[64];
   struct sb s = {0};
@@ -208,25 +289,119 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
     add_sb(doc, B_P, &s);
     return;
   }
-  const struct rep_cell *best = NULL, *base = NULL;
+  struct rep_sat sat[64];
+  double maxrps = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!cell_failed(cells[i]) && (!best || better(cells[i], best))) best = cells[i];
-    if (!strcmp(cells[i]->service, d->baseline)) base = cells[i];
+    rep_saturation(d, cells[i], &sat[i]);
+    maxrps = fmax(maxrps, cells[i]->agg[F_RPS].med);
   }
-  if (!best) best = cells[0];
-  /* compare the winner with the baseline, or with the runner-up when the winner is the baseline */
-  const struct rep_cell *other = base && base != best ? base : NULL;
-  if (!other)
+  /* who kept up with the load: not saturated, finished, and at the ceiling or near the leader */
+  const struct rep_cell *top[64];
+  size_t ntop = 0, nbehind = 0, ncapped = 0;
+  double lo = INFINITY, hi = 0, slo = INFINITY, shi = 0, offered = 0, think = NAN;
+  for (size_t i = 0; i < n; i++) {
+    double r = cells[i]->agg[F_RPS].med;
+    if (!sat[i].saturated && !cell_failed(cells[i]) && (sat[i].capped || r >= 0.95 * maxrps)) {
+      top[ntop++] = cells[i];
+      lo = fmin(lo, r); hi = fmax(hi, r);
+      if (sat[i].capped) {
+        ncapped++;
+        slo = fmin(slo, sat[i].share); shi = fmax(shi, sat[i].share);
+        offered = fmax(offered, sat[i].offered_rps);
+        think = sat[i].think_ms;
+      }
+    } else {
+      nbehind++;
+    }
+  }
+  if (ntop == 0)   /* everyone saturated: compare those at the top */
     for (size_t i = 0; i < n; i++)
-      if (cells[i] != best && (!other || better(cells[i], other))) other = cells[i];
-  sb_add(&s, "%s handled %s best in the %s test: %s req/s at p99 %s ms, against %s's %s req/s at "
-         "p99 %s ms (%s the requests/s, %s the p99; the requests/s difference is %s).",
-         best->service, ep, test, rep_fmt(best->agg[F_RPS].med, a, sizeof a),
-         rep_fmt(best->agg[F_P99].med, b2, sizeof b2), other->service,
-         rep_fmt(other->agg[F_RPS].med, c3, sizeof c3), rep_fmt(other->agg[F_P99].med, d4, sizeof d4),
-         fmt_ratio(rep_ratio(&best->agg[F_RPS], &other->agg[F_RPS]), r1, sizeof r1),
-         fmt_ratio(rep_ratio(&best->agg[F_P99], &other->agg[F_P99]), r2, sizeof r2),
-         noise_phrase(rep_beyond_noise(&best->agg[F_RPS], &other->agg[F_RPS])));
+      if (cells[i]->agg[F_RPS].med >= 0.95 * maxrps) top[ntop++] = cells[i];
+  if (nbehind == 0) {
+    rep_fmt(lo, a, sizeof a);
+    rep_fmt(hi, b2, sizeof b2);
+    sb_add(&s, "Requests/s do not separate the contenders on %s at this load (%s test): all served %s%s%s req/s",
+           ep, test, a, strcmp(a, b2) ? "-" : "", strcmp(a, b2) ? b2 : "");
+    if (ncapped == ntop)
+      sb_add(&s, ", %s-%s%% of the ~%s req/s the profile's closed model offers (VUs / (think %s ms + unloaded "
+             "latency)), so the load, not the services, set the throughput.", rep_fmt(slo * 100, c3, sizeof c3),
+             rep_fmt(shi * 100, d4, sizeof d4), rep_fmt(offered, r1, sizeof r1), rep_fmt(think, r2, sizeof r2));
+    else
+      sb_add(&s, ", within 5%% of each other.");
+  } else {
+    sb_add(&s, "On %s (%s test) ", ep, test);
+    bool all_sat = true;
+    for (size_t i = 0; i < n; i++) all_sat &= sat[i].saturated;
+    for (size_t i = 0; i < ntop; i++)
+      sb_add(&s, "%s%s", i ? (i + 1 == ntop ? " and " : ", ") : "", top[i]->service);
+    sb_add(&s, " %s (", all_sat ? "served the most, though saturated too" : "kept up with the load");
+    for (size_t i = 0; i < ntop; i++)
+      sb_add(&s, "%s%s req/s", i ? ", " : "", rep_fmt(top[i]->agg[F_RPS].med, a, sizeof a));
+    if (ncapped && ncapped == ntop)
+      sb_add(&s, "; the closed model offers ~%s", rep_fmt(offered, a, sizeof a));
+    sb_add(&s, "); behind:");
+    for (size_t i = 0, k = 0; i < n; i++) {
+      bool in_top = false;
+      for (size_t j = 0; j < ntop; j++) in_top |= top[j] == cells[i];
+      if (in_top) continue;
+      sb_add(&s, "%s %s %s req/s (%s the leader's)%s", k++ ? ";" : "", cells[i]->service,
+             rep_fmt(cells[i]->agg[F_RPS].med, a, sizeof a),
+             fmt_ratio(maxrps > 0 ? cells[i]->agg[F_RPS].med / maxrps : NAN, b2, sizeof b2),
+             sat[i].saturated ? ", saturated (question 5 gives the evidence)"
+             : cell_failed(cells[i]) ? ", did not finish cleanly" : "");
+    }
+    sb_add(&s, ".");
+  }
+  /* latency among those that kept up */
+  if (ntop >= 2) {
+    const struct rep_cell *byp[64];
+    memcpy(byp, top, ntop * sizeof *byp);
+    qsort(byp, ntop, sizeof *byp, cmp_p99);
+    const struct rep_cell *L = byp[0], *R = byp[1];
+    double ratio = rep_ratio(&R->agg[F_P99], &L->agg[F_P99]);
+    double r90 = rep_ratio(&R->agg[F_P90], &L->agg[F_P90]);
+    int bn = rep_beyond_noise(&L->agg[F_P99], &R->agg[F_P99]);
+    /* one run's p99 rests on its slowest 1 %: over 2x, and the p90s agree (1.5x), or nothing */
+    bool clear = bn == 1 || (bn == -1 && ratio >= 2 && r90 >= 1.5);
+    sb_add(&s, " p99 latency:");
+    for (size_t i = 0; i < ntop; i++)
+      sb_add(&s, "%s %s %s ms", i ? "," : "", byp[i]->service, rep_fmt(byp[i]->agg[F_P99].med, a, sizeof a));
+    if (clear && bn == 1)
+      sb_add(&s, "; %s is best on %s: %s lower p99 than %s, larger than run-to-run noise over %d runs.",
+             L->service, ep, fmt_ratio(ratio, a, sizeof a), R->service, L->agg[F_P99].n);
+    else if (clear)
+      sb_add(&s, "; %s is best on %s by latency: %s lower p99 and %s lower p90 than %s (one run each, so no "
+             "noise estimate, but the margin is over 2x).", L->service, ep, fmt_ratio(ratio, a, sizeof a),
+             fmt_ratio(r90, b2, sizeof b2), R->service);
+    else if (bn == 0)
+      sb_add(&s, "; %s's p99 is lowest, but its difference to %s (%s) is within run-to-run noise, so no stack "
+             "is clearly best on %s at this load.", L->service, R->service, fmt_ratio(ratio, a, sizeof a), ep);
+    else if (ratio >= 2)
+      sb_add(&s, "; %s's p99 is lowest (%s lower than %s's), but one run each gives no noise estimate and their "
+             "p90s differ by only %s, so no stack is clearly best on %s at this load.", L->service,
+             fmt_ratio(ratio, a, sizeof a), R->service, fmt_ratio(r90, b2, sizeof b2), ep);
+    else
+      sb_add(&s, "; %s's p99 is lowest, but one run each gives no noise estimate and its margin over %s is "
+             "under 2x (%s), so no stack is clearly best on %s at this load.", L->service, R->service,
+             fmt_ratio(ratio, a, sizeof a), ep);
+  } else if (ntop == 1 && nbehind) {
+    sb_add(&s, " %s is best on %s: the only contender that kept up (p99 %s ms).", top[0]->service, ep,
+           rep_fmt(top[0]->agg[F_P99].med, a, sizeof a));
+  }
+  const struct rep_cell *base = NULL;
+  for (size_t i = 0; i < n; i++) if (!strcmp(cells[i]->service, d->baseline)) base = cells[i];
+  if (base) {
+    sb_add(&s, " Against %s:", base->service);
+    for (size_t i = 0, k = 0; i < n; i++) {
+      if (cells[i] == base) continue;
+      sb_add(&s, "%s %s %s the requests/s and %s the p99", k++ ? ";" : "", cells[i]->service,
+             fmt_ratio(rep_ratio(&cells[i]->agg[F_RPS], &base->agg[F_RPS]), r1, sizeof r1),
+             fmt_ratio(rep_ratio(&cells[i]->agg[F_P99], &base->agg[F_P99]), r2, sizeof r2));
+      int bn = rep_beyond_noise(&cells[i]->agg[F_RPS], &base->agg[F_RPS]);
+      if (bn >= 0) sb_add(&s, " (requests/s %s)", noise_phrase(bn));
+    }
+    sb_add(&s, ".");
+  }
   const struct rep_cell *eff = NULL;
   for (size_t i = 0; i < n; i++)
     if (cell_has(cells[i], F_CPU_PER_1K) && (!eff || cells[i]->agg[F_CPU_PER_1K].med < eff->agg[F_CPU_PER_1K].med))
@@ -248,24 +423,36 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   char crossed[512];
   bool any = false;
   for (size_t i = 0; i < n; i++) {
-    if (crossed_count(cells[i], crossed, sizeof crossed) || cell_failed(cells[i]) ||
-        cells[i]->agg[F_FAIL_RATE].max > 0) {
-      sb_add(&s, "%s %s: failed %s%% of requests%s%s%s", any ? ";" : "; but", cells[i]->service,
-             rep_fmt(cells[i]->agg[F_FAIL_RATE].max * 100, a, sizeof a), crossed[0] ? ", crossed " : "",
-             crossed, cell_failed(cells[i]) ? ", and did not finish cleanly" : "");
+    bool h;
+    size_t k = crossed_by_service(cells[i], crossed, sizeof crossed, &h);
+    if (k || cell_failed(cells[i]) || svc_failed(cells[i])) {
+      sb_add(&s, "%s %s: ", any ? ";" : "; but", cells[i]->service);
+      if (svc_failed(cells[i]))
+        sb_add(&s, "%s requests failed (%s)", rep_fmt(fig_max(cells[i], F_SVC_FAILED), a, sizeof a),
+               causes_text(cells[i], false, b2, sizeof b2));
+      else
+        sb_add(&s, "no failed requests");
+      sb_add(&s, "%s%s%s", k ? ", crossed " : "", crossed, cell_failed(cells[i]) ? ", and did not finish cleanly" : "");
       any = true;
     }
   }
   sb_add(&s, ".");
+  for (size_t i = 0; i < n; i++)
+    if (cut_off(cells[i]) > 0)
+      sb_add(&s, " %s: %s requests were still in flight when the test stopped (cut off by the harness, "
+             "not failures of the service).", cells[i]->service, rep_fmt(cut_off(cells[i]), a, sizeof a));
   add_sb(doc, B_P, &s);
 }
 
-/* First second of a run's series with failures, or the second of the highest p99. */
+/* First second of a run's series with failures caused by the service (requests the harness
+ * cut off come last in time, so they are the last `interrupted` failures), or the second of the
+ * highest p99. */
 static void series_moment(const struct rep_run *r, double *t, double *vus, double *p99, bool *failed) {
   *t = *vus = *p99 = NAN;
   *failed = false;
-  for (size_t i = 0; i < r->series.n; i++)
-    if (r->series.failed[i] > 0) { *t = r->series.t[i]; *vus = r->series.vus[i]; *p99 = r->series.p99[i]; *failed = true; return; }
+  if (r->fig[F_SVC_FAILED] > 0 || isnan(r->fig[F_SVC_FAILED]))
+    for (size_t i = 0; i < r->series.n; i++)
+      if (r->series.failed[i] > 0) { *t = r->series.t[i]; *vus = r->series.vus[i]; *p99 = r->series.p99[i]; *failed = true; return; }
   for (size_t i = 0; i < r->series.n; i++)
     if (!isnan(r->series.p99[i]) && (isnan(*p99) || r->series.p99[i] > *p99)) {
       *p99 = r->series.p99[i]; *t = r->series.t[i]; *vus = r->series.vus[i];
@@ -273,6 +460,15 @@ static void series_moment(const struct rep_run *r, double *t, double *vus, doubl
 }
 
 static const char *cap_unit_str(yajl_val doc, const char *k) { return rep_str(rep_get(doc, k, NULL)); }
+
+/* Peak VUs of a test's profile (the highest client vus.max of its scenarios). */
+static double test_peak_vus(const struct rep_data *d, const char *test) {
+  double m = NAN;
+  for (size_t i = 0; i < d->ncells; i++)
+    if (!strcmp(d->cells[i].test, test) && d->cells[i].agg[F_VUS_PEAK].n && (isnan(m) || d->cells[i].agg[F_VUS_PEAK].max > m))
+      m = d->cells[i].agg[F_VUS_PEAK].max;
+  return m;
+}
 
 static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
   char a[64], b2[64], c3[64];
@@ -299,15 +495,30 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
     sb_add(&s, "No capacity/ data in this run, so the highest sustainable rate per contender was not "
            "measured (`pocbench capacity` measures it).");
   }
-  /* what the stress test (or any test) shows */
-  size_t nbad = 0;
+  /* what the profiles show: saturation from the data, then failures and crossed thresholds */
+  size_t nsat = 0, nbad = 0, ncut = 0;
   const struct rep_cell *worst = NULL;
-  struct sb bad = {0};
+  struct sb satb = {0}, bad = {0}, cut = {0};
+  double min_share = NAN, max_thr = NAN;
   for (size_t i = 0; i < d->ncells; i++) {
     const struct rep_cell *c = &d->cells[i];
+    struct rep_sat x;
+    if (rep_saturation(d, c, &x) == 0) {
+      if (x.saturated) {
+        if (nsat < 6) {
+          sb_add(&satb, "%s%s on %s (%s test): ", nsat ? "; " : "", c->service, c->endpoint, c->test);
+          sat_evidence(&satb, c, &x);
+        }
+        nsat++;
+      } else {
+        if (!isnan(x.share) && (isnan(min_share) || x.share < min_share)) min_share = x.share;
+        if (!isnan(x.throttled) && (isnan(max_thr) || x.throttled > max_thr)) max_thr = x.throttled;
+      }
+    }
     char crossed[512];
-    size_t k = crossed_count(c, crossed, sizeof crossed);
-    if (k || cell_failed(c) || c->agg[F_FAIL_RATE].max > 0) {
+    bool harness_only;
+    size_t k = crossed_by_service(c, crossed, sizeof crossed, &harness_only);
+    if (k || cell_failed(c) || svc_failed(c)) {
       double t, vus, p99;
       bool failed;
       series_moment(&c->runs[0], &t, &vus, &p99, &failed);
@@ -316,19 +527,40 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
         if (cell_failed(c)) sb_add(&bad, "%s%s%s, ", c->runs[0].status, c->runs[0].failure ? " " : "",
                                    c->runs[0].failure ? c->runs[0].failure : "");
         if (k) sb_add(&bad, "crossed %s, ", crossed);
-        sb_add(&bad, "%s%% failed", rep_fmt(c->agg[F_FAIL_RATE].max * 100, a, sizeof a));
-        if (failed) sb_add(&bad, ", first failures at %s s with %s VUs", rep_fmt(t, b2, sizeof b2), rep_fmt(vus, c3, sizeof c3));
+        sb_add(&bad, "%s failed requests", rep_fmt(svc_failed(c) ? fig_max(c, F_SVC_FAILED) : 0, a, sizeof a));
+        if (svc_failed(c)) sb_add(&bad, " (%s)", causes_text(c, false, c3, sizeof c3));
+        if (failed) sb_add(&bad, ", first failures at %s s with %s VUs", rep_fmt(t, a, sizeof a), rep_fmt(vus, b2, sizeof b2));
       }
       nbad++;
+    }
+    if (cut_off(c) > 0) {
+      sb_add(&cut, "%s%s %s (%s test) %s", ncut ? ", " : "", c->service, c->endpoint, c->test,
+             rep_fmt(cut_off(c), a, sizeof a));
+      ncut++;
     }
     if (!strcmp(c->test, "stress") && cell_has(c, F_P99) && (!worst || c->agg[F_P99].med > worst->agg[F_P99].med))
       worst = c;
   }
-  if (nbad) {
-    sb_add(&s, " Under the profiles, %zu scenario%s broke: %s%s.", nbad, nbad == 1 ? "" : "s", bad.s,
-           nbad > 6 ? "; ..." : "");
-  } else if (d->ncells) {
-    sb_add(&s, " Under the profiles no scenario crossed a threshold or failed a request");
+  if (nsat)
+    sb_add(&s, " Saturation in the profiles' data (%zu scenario%s could not keep up with the load offered): %s%s.",
+           nsat, nsat == 1 ? "" : "s", satb.s, nsat > 6 ? "; ..." : "");
+  if (nbad)
+    sb_add(&s, " %zu scenario%s broke (a threshold crossed, requests failed by the service, or a run that did not "
+           "end ok): %s%s.", nbad, nbad == 1 ? "" : "s", bad.s, nbad > 6 ? "; ..." : "");
+  if (ncut)
+    sb_add(&s, " Requests still in flight when the test stopped (cut off by the harness at its graceful stop, not "
+           "failures of the service): %s.", cut.s);
+  if (!nsat && !nbad && d->ncells) {
+    sb_add(&s, " No scenario crossed a threshold, had a request failed by the service or showed saturation");
+    if (!isnan(min_share))
+      sb_add(&s, " (every scenario served at least %s%% of what the closed model offered", rep_fmt(min_share * 100, a, sizeof a));
+    if (!isnan(min_share) && !isnan(max_thr))
+      sb_add(&s, "; at most %s%% of CFS periods throttled)", rep_fmt(max_thr * 100, b2, sizeof b2));
+    else if (!isnan(min_share))
+      sb_add(&s, ")");
+    double pk = test_peak_vus(d, "load");
+    if (isnan(pk) && d->ntests) pk = test_peak_vus(d, d->tests[0]);
+    sb_add(&s, ", so at these profiles' load (up to %s VUs) every contender stayed below its breaking point", rep_fmt(pk, a, sizeof a));
     if (worst) {
       double t, vus, p99;
       bool failed;
@@ -337,28 +569,39 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
              worst->service, worst->endpoint, rep_fmt(worst->agg[F_P99].med, a, sizeof a),
              rep_fmt(p99, b2, sizeof b2), rep_fmt(vus, c3, sizeof c3));
     }
-    sb_add(&s, ", so the profiles stayed below every contender's breaking point.");
+    sb_add(&s, ".");
+  } else if (nsat && d->nservices) {
+    struct sb ok = {0};
+    size_t nok = 0;
+    for (size_t i = 0; i < d->nservices; i++) {
+      bool clean = true, any = false;
+      for (size_t k = 0; k < d->ncells; k++) {
+        const struct rep_cell *c = &d->cells[k];
+        if (strcmp(c->service, d->services[i])) continue;
+        struct rep_sat x;
+        any |= rep_saturation(d, c, &x) == 0;
+        clean &= !x.saturated && !cell_broke(c);
+      }
+      if (any && clean) { sb_add(&ok, "%s%s", nok ? ", " : "", d->services[i]); nok++; }
+    }
+    if (nok) sb_add(&s, " Kept up in every scenario, with no failures: %s.", ok.s);
+    free(ok.s);
   }
+  bool has_stress = false;
+  for (size_t t = 0; t < d->ntests; t++) has_stress |= !strcmp(d->tests[t], "stress");
+  if (has_stress) {
+    double ps = test_peak_vus(d, "stress"), pl = test_peak_vus(d, "load");
+    sb_add(&s, " The study's stress profile peaks at %s VUs", rep_fmt(ps, a, sizeof a));
+    if (!isnan(pl)) sb_add(&s, "%s the load profile's %s", ps < pl ? ", lighter than" : " (load:", rep_fmt(pl, b2, sizeof b2));
+    sb_add(&s, "%s, as the original study designed it, so it is no breaking-point test; the capacity search and "
+           "the concurrency sweep are (sections \"Breaking points (capacity)\" and \"Concurrency sweep\"%s).",
+           !isnan(pl) && !(ps < pl) ? ")" : "",
+           d->ncapacity || d->nsweep ? "" : ", both absent from this run");
+  }
+  free(satb.s);
   free(bad.s);
+  free(cut.s);
   add_sb(doc, B_P, &s);
-}
-
-/* Median of the p90 column over seconds whose VU count is within [lo, hi]. */
-static double p90_between(const struct rep_run *r, double lo, double hi) {
-  double *v = malloc((r->series.n + 1) * sizeof *v);
-  if (!v) abort();
-  size_t k = 0;
-  for (size_t i = 0; i < r->series.n; i++)
-    if (r->series.vus[i] >= lo && r->series.vus[i] <= hi && !isnan(r->series.p90[i])) v[k++] = r->series.p90[i];
-  struct rep_agg a = rep_aggregate(v, k);
-  free(v);
-  return a.med;
-}
-
-static double series_peak_vus(const struct rep_run *r) {
-  double m = NAN;
-  for (size_t i = 0; i < r->series.n; i++) if (isnan(m) || r->series.vus[i] > m) m = r->series.vus[i];
-  return m;
 }
 
 static const struct rep_extra *sweep_for(const struct rep_data *d, const char *svc, const char *ep) {
@@ -398,28 +641,43 @@ static void answer_scaling(const struct rep_data *d, struct rep_doc *doc) {
   const char *test = NULL;
   for (size_t t = 0; t < d->ntests && !test; t++) if (!strcmp(d->tests[t], "load")) test = d->tests[t];
   if (!test && d->ntests) test = d->tests[0];
-  struct sb r = {0};
-  size_t nr = 0;
+  struct sb r = {0}, flat = {0};
+  size_t nr = 0, nflat = 0;
   for (size_t i = 0; test && i < d->nservices; i++) {
-    double best_g = NAN, lo = NAN, hi = NAN, peak = NAN;
+    double best_g = NAN, lo = NAN, hi = NAN;
     const char *best_ep = NULL;
     for (size_t e = 0; e < d->nendpoints; e++) {
       const struct rep_cell *c = rep_find(d, test, d->services[i], d->endpoints[e]);
       if (!c || !c->nruns || !c->runs[0].series.n) continue;
-      double pk = series_peak_vus(&c->runs[0]);
-      double l = p90_between(&c->runs[0], 1, fmax(1, pk / 4)), h = p90_between(&c->runs[0], 0.9 * pk, pk);
+      struct rep_sat x;
+      if (rep_saturation(d, c, &x) < 0) continue;
+      double l = x.p90_lo, h = x.p90_hi;
+      if (x.flat && x.saturated) {
+        sb_add(&flat, "%s%s on %s (~%s req/s from second %s while VUs rose %s -> %s)", nflat ? "; " : "",
+               d->services[i], d->endpoints[e], rep_fmt(x.plateau_rps, a, sizeof a), rep_fmt(x.plateau_t, b2, sizeof b2),
+               rep_fmt(x.plateau_vus_from, c3, sizeof c3), rep_fmt(x.plateau_vus_to, d4, sizeof d4));
+        nflat++;
+      }
       if (isnan(l) || isnan(h) || l <= 0) continue;
-      if (isnan(best_g) || h / l > best_g) { best_g = h / l; best_ep = d->endpoints[e]; lo = l; hi = h; peak = pk; }
+      if (isnan(best_g) || h / l > best_g) { best_g = h / l; best_ep = d->endpoints[e]; lo = l; hi = h; }
     }
     if (!best_ep) continue;
-    sb_add(&r, "%s%s on %s %s -> %s ms (%s)", nr ? ", " : "", d->services[i], best_ep,
-           rep_fmt(lo, a, sizeof a), rep_fmt(hi, b2, sizeof b2), fmt_ratio(best_g, c3, sizeof c3));
-    (void)peak;
+    /* the largest ratio may still be a fall: say which way it went */
+    if (best_g > 1.1)
+      sb_add(&r, "%s%s grew most on %s, %s -> %s ms (%s)", nr ? "; " : "", d->services[i], best_ep,
+             rep_fmt(lo, a, sizeof a), rep_fmt(hi, b2, sizeof b2), fmt_ratio(best_g, c3, sizeof c3));
+    else
+      sb_add(&r, "%s%s did not grow on any endpoint (%s on %s: %s -> %s ms, %s)",
+             nr ? "; " : "", d->services[i], best_g < 0.9 ? "it fell everywhere, least" : "it stayed within 10%, the most",
+             best_ep,
+             rep_fmt(lo, a, sizeof a), rep_fmt(hi, b2, sizeof b2), fmt_ratio(best_g, c3, sizeof c3));
     nr++;
   }
   if (nr) {
-    sb_add(&s, "%sWithin the %s test, from a quarter of the peak VUs to the peak, per-second p90 latency grew "
-           "most for: %s.", s.len ? " " : "", test, r.s);
+    sb_add(&s, "%sWithin the %s test, per-second p90 latency from the ramp-up's seconds at up to a quarter of the "
+           "peak VUs to the seconds at the peak: %s.", s.len ? " " : "", test, r.s);
+    if (nflat)
+      sb_add(&s, " Throughput stopped scaling with the VUs for: %s.", flat.s);
   } else if (!d->nsweep) {
     size_t nseries = 0;
     for (size_t i = 0; i < d->ncells; i++) nseries += d->cells[i].nruns && d->cells[i].runs[0].series.n;
@@ -432,6 +690,7 @@ static void answer_scaling(const struct rep_data *d, struct rep_doc *doc) {
   if (!d->nsweep)
     sb_add(&s, " No sweep/ data in this run, so throughput beyond the profiles' concurrency was not measured.");
   free(r.s);
+  free(flat.s);
   add_sb(doc, B_P, &s);
 }
 
@@ -493,26 +752,6 @@ static void answer_resources(const struct rep_data *d, struct rep_doc *doc) {
 
 /* ---------------------------------------------------------------- tables */
 
-static char *causes_text(const struct rep_cell *c, char *buf, size_t n) {
-  /* summed over repeats */
-  struct rep_count sum[32];
-  size_t k = 0;
-  for (size_t r = 0; r < c->nruns; r++)
-    for (size_t i = 0; i < c->runs[r].ncauses; i++) {
-      size_t j = 0;
-      while (j < k && strcmp(sum[j].name, c->runs[r].causes[i].name)) j++;
-      if (j == k && k < 32) { sum[k].name = c->runs[r].causes[i].name; sum[k].n = 0; k++; }
-      if (j < 32) sum[j].n += c->runs[r].causes[i].n;
-    }
-  buf[0] = '\0';
-  for (size_t j = 0; j < k; j++) {
-    size_t l = strlen(buf);
-    snprintf(buf + l, n - l, "%s%s %.0f", j ? ", " : "", sum[j].name, sum[j].n);
-  }
-  if (!k) snprintf(buf, n, "-");
-  return buf;
-}
-
 static char *thresholds_text(const struct rep_cell *c, char *buf, size_t n) {
   buf[0] = '\0';
   if (!c->nruns || !c->runs[0].nths) { snprintf(buf, n, "-"); return buf; }
@@ -541,6 +780,19 @@ static char *status_text(const struct rep_cell *c, char *buf, size_t n) {
   return buf;
 }
 
+/* The bucket server quantile k (p50, p90, p99) falls in, over every run (the union of the
+ * runs' buckets): interpolating inside a 0-5 ms bucket would print 2.50 ms for any service. */
+static char *server_bucket(const struct rep_cell *c, int k, char *buf, size_t n) {
+  double lo = NAN, hi = NAN;
+  for (size_t r = 0; r < c->nruns; r++) {
+    const struct rep_run *x = &c->runs[r];
+    if (isnan(x->sq_lo[k])) continue;
+    if (isnan(lo) || x->sq_lo[k] < lo) lo = x->sq_lo[k];
+    if (isnan(hi) || x->sq_hi[k] > hi) hi = x->sq_hi[k];
+  }
+  return rep_fmt_bucket(lo, hi, buf, n);
+}
+
 static char *ratio_cell(const struct rep_cell *c, const struct rep_cell *base, int fig, char *buf, size_t n) {
   if (!base || !cell_has(c, fig) || !cell_has(base, fig)) return rep_fmt(NAN, buf, n);
   char r[32];
@@ -553,7 +805,7 @@ static char *ratio_cell(const struct rep_cell *c, const struct rep_cell *base, i
 
 static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char *test, const char *ep) {
   static const char *const h1[] = {"contender", "status", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms",
-                                   "server p50 ms", "server p90 ms", "server p99 ms"};
+                                   "server p50 ms (bucket)", "server p90 ms (bucket)", "server p99 ms (bucket)"};
   char id[256], cap[512], bl[160];
   const char *epname = ep[0] == '/' ? ep + 1 : ep;
   snprintf(id, sizeof id, "%s-%s-perf", test, epname);
@@ -579,13 +831,14 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
     snprintf(v[0], sizeof v[0], "%s", c->service);
     status_text(c, v[1], sizeof v[1]);
     rep_fmt_agg(&c->agg[F_RPS], 1, v[2], sizeof v[2]);
-    static const int f1[] = {F_P50, F_P90, F_P95, F_P99, F_SP50, F_SP90, F_SP99};
-    for (int k = 0; k < 7; k++) rep_fmt_agg(&c->agg[f1[k]], 1, v[3 + k], sizeof v[3 + k]);
+    static const int f1[] = {F_P50, F_P90, F_P95, F_P99};
+    for (int k = 0; k < 4; k++) rep_fmt_agg(&c->agg[f1[k]], 1, v[3 + k], sizeof v[3 + k]);
+    for (int k = 0; k < 3; k++) server_bucket(c, k, v[7 + k], sizeof v[7 + k]);
     char *row[10];
     for (int k = 0; k < 10; k++) row[k] = v[k];
     table_row(&doc->b[i1], row);
     rep_fmt_agg(&c->agg[F_FAIL_RATE], 100, v[1], sizeof v[1]);
-    causes_text(c, v[2], sizeof v[2]);
+    causes_text(c, true, v[2], sizeof v[2]);
     thresholds_text(c, v[3], sizeof v[3]);
     rep_fmt_agg(&c->agg[F_CPU_PER_1K], 1, v[4], sizeof v[4]);
     rep_fmt_agg(&c->agg[F_MEM_PEAK], 1.0 / 1048576.0, v[5], sizeof v[5]);
@@ -668,6 +921,10 @@ static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int dep
   char val[1024] = "";
   if (YAJL_IS_OBJECT(v) && depth < 6) {
     for (size_t i = 0; i < v->u.object.len; i++) {
+      /* a key repeated in the same object (run.json may carry one twice): the last one wins */
+      bool later = false;
+      for (size_t j = i + 1; j < v->u.object.len && !later; j++) later = !strcmp(v->u.object.keys[i], v->u.object.keys[j]);
+      if (later) continue;
       char key[512];
       snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", v->u.object.keys[i]);
       flatten(t, key, v->u.object.values[i], depth + 1);
@@ -706,6 +963,24 @@ static void environment_section(const struct rep_data *d, struct rep_doc *doc) {
     if (!strcmp(k, "plan") || !strcmp(k, "scenarios")) continue;
     flatten(t, k, r->u.object.values[i], 0);
   }
+}
+
+/* One line on the resolution of the server-side figures: the contract's bucket bounds. */
+static void bucket_note(const struct rep_data *d, struct rep_doc *doc) {
+  const struct rep_run *r = NULL;
+  for (size_t i = 0; i < d->ncells && !r; i++)
+    for (size_t k = 0; k < d->cells[i].nruns && !r; k++)
+      if (d->cells[i].runs[k].nbuckets) r = &d->cells[i].runs[k];
+  if (!r) return;
+  struct sb s = {0};
+  char a[32];
+  sb_add(&s, "Server-side percentiles are shown as the /metrics histogram bucket they fall in, because the "
+         "histogram cannot resolve more: its bucket bounds are");
+  for (size_t b = 0; b < r->nbuckets; b++)
+    if (!isinf(r->les[b])) sb_add(&s, "%s %s", b ? "," : "", rep_fmt(r->les[b] * 1000, a, sizeof a));
+  sb_add(&s, " ms, so \u201c\u2264 5\u201d means somewhere in 0-5 ms; histogram_quantile's linear interpolation inside "
+         "a bucket is no measurement (its values are kept in report.html's data).");
+  add_sb(doc, B_P, &s);
 }
 
 /* ---------------------------------------------------------------- the whole document */
@@ -751,9 +1026,10 @@ int rep_doc_build(const struct rep_data *d, struct rep_doc *doc) {
 
   addf(doc, B_H2, "Results by test type and endpoint");
   addf(doc, B_P, "Client-side latency is http_req_duration as the load generator measured it; server-side "
-       "latency is histogram_quantile over the /metrics bucket deltas between the scrapes before and after "
-       "the profile. CPU-seconds and peak memory come from the service's cgroup; throttled %% is the share "
+       "latency is from the service's /metrics histogram (bucket deltas between the scrapes before and after "
+       "the profile). CPU-seconds and peak memory come from the service's cgroup; throttled %% is the share "
        "of CFS periods in which it was throttled. n/a means the figure is not in the results.");
+  bucket_note(d, doc);
   for (size_t t = 0; t < d->ntests; t++) {
     addf(doc, B_H3, "%s test", d->tests[t]);
     for (size_t e = 0; e < d->nendpoints; e++) {

@@ -106,12 +106,13 @@ static void garr(yajl_gen g, const char *k, const double *v, size_t n) {
   yajl_gen_array_close(g);
 }
 
-static void gcell(yajl_gen g, const struct rep_cell *c) {
+static void gcell(yajl_gen g, const struct rep_data *d, const struct rep_cell *c) {
   static const char *const names[F_NFIGS] = {
     [F_RPS] = "rps", [F_REQS] = "reqs", [F_P50] = "p50", [F_P90] = "p90", [F_P95] = "p95", [F_P99] = "p99",
     [F_SP50] = "sp50", [F_SP90] = "sp90", [F_SP99] = "sp99", [F_FAIL_RATE] = "fail",
     [F_CPU_PER_1K] = "cpu1k", [F_CPU_S] = "cpu_s", [F_MEM_PEAK] = "mem", [F_THROTTLED] = "thr",
-    [F_SREQS] = "sreqs"};
+    [F_SREQS] = "sreqs", [F_INTERRUPTED] = "cut_off", [F_SVC_FAILED] = "svc_failed",
+    [F_THINK_MS] = "think_ms", [F_VUS_PEAK] = "vus_peak"};
   yajl_gen_map_open(g);
   gkey(g, "test"); gstr(g, c->test);
   gkey(g, "service"); gstr(g, c->service);
@@ -129,6 +130,30 @@ static void gcell(yajl_gen g, const struct rep_cell *c) {
   yajl_gen_map_open(g);
   for (int f = 0; f < F_NFIGS; f++) { gkey(g, names[f]); gnum(g, c->agg[f].max); }
   yajl_gen_map_close(g);
+  /* server quantiles as the histogram bucket they fall in (union over runs), ms: [lo, hi],
+   * lo 0 for the first bucket, hi null for +Inf; med.sp50 etc. keep histogram_quantile's value */
+  gkey(g, "sq");
+  yajl_gen_map_open(g);
+  static const char *const qn[3] = {"p50", "p90", "p99"};
+  for (int k = 0; k < 3; k++) {
+    double lo = NAN, hi = NAN;
+    for (size_t r = 0; r < c->nruns; r++) {
+      if (isnan(c->runs[r].sq_lo[k])) continue;
+      if (isnan(lo) || c->runs[r].sq_lo[k] < lo) lo = c->runs[r].sq_lo[k];
+      if (isnan(hi) || c->runs[r].sq_hi[k] > hi) hi = c->runs[r].sq_hi[k];
+    }
+    gkey(g, qn[k]);
+    if (isnan(lo)) { yajl_gen_null(g); continue; }
+    yajl_gen_array_open(g);
+    gnum(g, lo);
+    gnum(g, hi);
+    yajl_gen_array_close(g);
+  }
+  yajl_gen_map_close(g);
+  struct rep_sat x;
+  rep_saturation(d, c, &x);
+  gkey(g, "saturated"); yajl_gen_bool(g, x.saturated);
+  gkey(g, "offered_rps"); gnum(g, x.offered_rps);
   /* the series of the first run only: repeats would multiply the page size for little gain */
   const struct rep_series *s = c->nruns ? &c->runs[0].series : NULL;
   size_t n = s ? s->n : 0;
@@ -172,7 +197,7 @@ static int blob(FILE *f, const struct rep_data *d) {
   glist(g, "endpoints", d->endpoints, d->nendpoints);
   gkey(g, "cells");
   yajl_gen_array_open(g);
-  for (size_t i = 0; i < d->ncells; i++) gcell(g, &d->cells[i]);
+  for (size_t i = 0; i < d->ncells; i++) gcell(g, d, &d->cells[i]);
   yajl_gen_array_close(g);
   gextras(g, "capacity", d->capacity, d->ncapacity);
   gextras(g, "sweep", d->sweep, d->nsweep);

@@ -20,6 +20,7 @@
 #include "hist.h"
 #include "prom.h"
 #include "report.h"
+#include "units.h"
 
 yajl_val rep_get(yajl_val v, ...) {
   va_list ap;
@@ -149,6 +150,9 @@ static int read_series(const char *path, struct rep_series *s, char *err, size_t
       double v = strtod(f, &end);
       if (end != f) (*slot[c])[r] = v;
     }
+    /* a second without requests has no latency: older series wrote 0 there, newer leave the
+     * cells empty; both are missing, never 0 ms */
+    if (s->reqs[r] == 0) s->p50[r] = s->p90[r] = s->p95[r] = s->p99[r] = NAN;
     r++;
   }
   s->n = r;
@@ -158,6 +162,25 @@ out:
   free(text);
   if (rc < 0) series_free(s);
   return rc;
+}
+
+/* The think time pocbench load printed in its summary (".txt": "think: 100ms after each
+ * request, ..."), ms; NAN when the file or the line is absent. */
+static double summary_think_ms(const char *path) {
+  char *text = NULL;
+  size_t len = 0;
+  if (fs_read_all(path, &text, &len) < 0) return NAN;
+  double v = NAN;
+  char *p = strstr(text, "think: ");
+  if (p) {
+    p += 7;
+    char *e = strpbrk(p, " \n,");
+    if (e) *e = '\0';
+    int64_t ns;
+    if (units_parse_duration(p, &ns) == 0 && ns >= 0) v = (double)ns / 1e6;
+  }
+  free(text);
+  return v;
 }
 
 /* ---------------------------------------------------------------- the scenario document */
@@ -213,12 +236,38 @@ static void read_server(struct rep_run *r, yajl_val server) {
   r->nbuckets = n;
   static const double qs[] = {0.5, 0.9, 0.99};
   static const int figs[] = {F_SP50, F_SP90, F_SP99};
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 3; i++) {
     r->fig[figs[i]] = prom_histogram_quantile(qs[i], r->les, r->buckets, n) * 1000.0;
+    if (rep_quantile_bucket(qs[i], r->les, r->buckets, n, &r->sq_lo[i], &r->sq_hi[i]) == 0) {
+      r->sq_lo[i] *= 1000.0;
+      r->sq_hi[i] *= 1000.0;
+    }
+  }
+}
+
+int rep_quantile_bucket(double q, const double *les, const double *counts, size_t n, double *lo, double *hi) {
+  *lo = *hi = NAN;
+  if (n == 0 || isnan(q) || q < 0 || q > 1) return -1;
+  double total = 0;
+  for (size_t i = 0; i < n; i++) if (counts[i] > total) total = counts[i];
+  if (!(total > 0)) return -1;
+  /* the rank rule of prom_histogram_quantile (running maximum, +Inf not searched) */
+  bool inf_last = isinf(les[n - 1]) && les[n - 1] > 0;
+  size_t searched = inf_last ? n - 1 : n, b = n - 1;
+  double rank = q * total, run = 0;
+  for (size_t i = 0; i < searched; i++) {
+    if (counts[i] > run) run = counts[i];
+    if (run >= rank) { b = i; break; }
+  }
+  *lo = b == 0 ? 0 : les[b - 1];
+  *hi = les[b];
+  if (b == 0 && les[0] <= 0) *lo = les[0];
+  return 0;
 }
 
 static void read_run(struct rep_run *r, yajl_val doc) {
   for (int i = 0; i < F_NFIGS; i++) r->fig[i] = NAN;
+  for (int i = 0; i < 3; i++) r->sq_lo[i] = r->sq_hi[i] = NAN;
   r->status = xstrdup(rep_str(rep_get(doc, "scenario", "status", NULL)));
   r->failure = xstrdup(rep_str(rep_get(doc, "scenario", "failure", NULL)));
   yajl_val m = rep_get(doc, "client", "metrics", NULL);
@@ -246,11 +295,26 @@ static void read_run(struct rep_run *r, yajl_val doc) {
   r->fig[F_FAIL_RATE] = rep_num(rep_get(m, "http_req_failed", "value", NULL));
   read_thresholds(r, m);
   yajl_val causes = rep_get(doc, "client", "pocbench", "failures_by_cause", NULL);
-  if (YAJL_IS_OBJECT(causes))
+  if (YAJL_IS_OBJECT(causes)) {
+    /* a request the harness cut off at the end is not the service failing */
+    r->fig[F_INTERRUPTED] = r->fig[F_SVC_FAILED] = 0;
     for (size_t i = 0; i < causes->u.object.len; i++) {
       double v = rep_num(causes->u.object.values[i]);
-      if (v > 0) add_count(&r->causes, &r->ncauses, causes->u.object.keys[i], v);
+      if (!(v > 0)) continue;
+      add_count(&r->causes, &r->ncauses, causes->u.object.keys[i], v);
+      if (!strcmp(causes->u.object.keys[i], "interrupted")) r->fig[F_INTERRUPTED] += v;
+      else r->fig[F_SVC_FAILED] += v;
     }
+  } else {
+    r->fig[F_SVC_FAILED] = rep_num(rep_get(m, "http_req_failed", "passes", NULL));
+  }
+  r->fig[F_VUS_PEAK] = rep_num(rep_get(m, "vus", "max", NULL));
+  /* k6 semantics: an iteration is the request then the think time */
+  double it = rep_num(rep_get(m, "iteration_duration", "med", NULL));
+  if (!isnan(it) && !isnan(r->fig[F_P50]) && it - r->fig[F_P50] > 0) {
+    r->fig[F_THINK_MS] = it - r->fig[F_P50];
+    r->think_estimated = true;
+  }
   read_server(r, rep_get(doc, "server", NULL));
   yajl_val res = rep_get(doc, "resources", NULL);
   r->fig[F_CPU_S] = rep_num(rep_get(res, "cpu_seconds", NULL));
@@ -352,6 +416,10 @@ static void load_scenario(struct rep_data *d, const char *test, const char *dirp
   struct stat st;
   if (stat(path, &st) == 0 && read_series(path, &r->series, err, sizeof err) < 0)
     warn(d, "%s: per-second series ignored: %s", path, err);
+  pjoin(csvname, sizeof csvname, "/", base, ".txt");
+  pjoin(path, sizeof path, dirpath, csvname, NULL);
+  double think = summary_think_ms(path);
+  if (!isnan(think)) { r->fig[F_THINK_MS] = think; r->think_estimated = false; }
   add_unique(&d->tests, &d->ntests, c->test);
   add_unique(&d->services, &d->nservices, c->service);
   add_unique(&d->endpoints, &d->nendpoints, c->endpoint);

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,65 @@ static void units(void) {
   CHECK_STR(rep_fmt(12.345, b, sizeof b), "12.3", "tens print one decimal");
   CHECK_STR(rep_fmt(0.012345, b, sizeof b), "0.0123", "small values keep three significant figures");
   CHECK_STR(rep_fmt_agg(&x, 1, b, sizeof b), "10 (9-11)", "repeats print median (min-max)");
+  /* one ratio format everywhere */
+  CHECK_STR(rep_fmt_ratio(1, b, sizeof b), "1.00x", "ratio 1 prints 1.00x, not 1x");
+  CHECK_STR(rep_fmt_ratio(0.2, b, sizeof b), "0.200x", "ratio 0.2 keeps three significant figures");
+  CHECK_STR(rep_fmt_ratio(0.3131, b, sizeof b), "0.313x", "ratio below 1 prints 3 significant figures");
+  CHECK_STR(rep_fmt_ratio(4.2249, b, sizeof b), "4.22x", "ratio above 1 prints 3 significant figures");
+  CHECK_STR(rep_fmt_ratio(12.34, b, sizeof b), "12.3x", "ratio above 10 prints 3 significant figures");
+  CHECK_STR(rep_fmt_ratio(123.4, b, sizeof b), "123x", "ratio above 100 prints no decimals");
+  CHECK_STR(rep_fmt_ratio(0.000401, b, sizeof b), "<0.01x", "ratio below 0.01 prints <0.01x");
+  CHECK_STR(rep_fmt_ratio(0.01, b, sizeof b), "0.0100x", "ratio 0.01 is printed, not <0.01x");
+  CHECK_STR(rep_fmt_ratio(NAN, b, sizeof b), "n/a", "missing ratio prints n/a");
+  /* server quantiles as the bucket they fall in */
+  CHECK_STR(rep_fmt_bucket(0, 5, b, sizeof b), "\u2264 5", "first bucket prints as <= its upper bound");
+  CHECK_STR(rep_fmt_bucket(50, 75, b, sizeof b), "50\u201375", "a middle bucket prints its bounds");
+  CHECK_STR(rep_fmt_bucket(10000, INFINITY, b, sizeof b), "> 10000", "the +Inf bucket prints > the last bound");
+  CHECK_STR(rep_fmt_bucket(NAN, NAN, b, sizeof b), "n/a", "no histogram prints n/a");
+  double les[] = {0.005, 0.01, 0.025, INFINITY}, lo, hi;
+  double all_first[] = {100, 100, 100, 100}, mid[] = {0, 754, 760, 760}, tail[] = {10, 10, 10, 20};
+  CHECK(rep_quantile_bucket(0.99, les, all_first, 4, &lo, &hi) == 0 && lo == 0 && hi == 0.005,
+        "every request in the first bucket: p99 is in 0-5 ms");
+  CHECK(prom_histogram_quantile(0.99, les, all_first, 4) > 0.0049,
+        "while histogram_quantile interpolates p99 to 4.95 ms (why the report shows the bucket)");
+  CHECK(rep_quantile_bucket(0.5, les, mid, 4, &lo, &hi) == 0 && lo == 0.005 && hi == 0.01,
+        "p50 of a histogram whose requests sit in 5-10 ms is in 5-10 ms");
+  CHECK(rep_quantile_bucket(0.9, les, tail, 4, &lo, &hi) == 0 && lo == 0.025 && isinf(hi),
+        "p90 in the +Inf bucket: above the last finite bound");
+  double none[] = {0, 0, 0, 0};
+  CHECK(rep_quantile_bucket(0.5, les, none, 4, &lo, &hi) < 0 && isnan(lo), "an empty histogram has no bucket");
+}
+
+/* The bucket text of a server cell ("\u2264 5", "5\u201310", "> 10000") as [lo, hi]; -1 if not one. */
+static int parse_bucket(const char *cell, double *lo, double *hi) {
+  char *e;
+  if (!strncmp(cell, "\u2264 ", strlen("\u2264 "))) {
+    *lo = 0;
+    *hi = strtod(cell + strlen("\u2264 "), &e);
+    return e == cell + strlen("\u2264 ") ? -1 : 0;
+  }
+  if (!strncmp(cell, "> ", 2)) { *lo = strtod(cell + 2, &e); *hi = INFINITY; return e == cell + 2 ? -1 : 0; }
+  *lo = strtod(cell, &e);
+  if (e == cell || strncmp(e, "\u2013", strlen("\u2013"))) return -1;
+  const char *p = e + strlen("\u2013");
+  *hi = strtod(p, &e);
+  return e == p ? -1 : 0;
+}
+
+/* A server cell shows the bucket: every run's histogram_quantile, computed here from the JSON,
+ * must lie inside it (a quantile on a bucket bound belongs to the bucket below, as in Prometheus). */
+static void check_bucket_cell(const char *cell, const double *runs, int n, const char *what) {
+  char name[1100];
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" is the bucket of the JSON's histogram_quantile", what, cell);
+  double v[16];
+  memcpy(v, runs, sizeof(double) * (size_t)n);
+  struct rep_agg a = rep_aggregate(v, (size_t)n);
+  if (a.n == 0) { CHECK(!strncmp(cell, "n/a", 3), name); return; }
+  double lo, hi;
+  bool ok = parse_bucket(cell, &lo, &hi) == 0;
+  for (int i = 0; ok && i < n; i++)
+    if (!isnan(runs[i])) ok = runs[i] >= lo - 1e-9 && runs[i] <= hi * (1 + 1e-9);
+  CHECK(ok, name);
 }
 
 /* ---------------------------------------------------------------- expected figures from JSON */
@@ -208,7 +268,9 @@ static void fixture_report(const char *name) {
     static const int idx1[] = {W_RPS, W_P50, W_P90, W_P95, W_P99, W_SP50, W_SP90, W_SP99};
     for (int k = 0; n == 10 && k < 8; k++) {
       snprintf(what, sizeof what, "%s %s %s %s", test, svc, ep, cols1[k]);
-      check_cell(cells[2 + k], w[i].v[idx1[k]], w[i].n, what);
+      /* server columns show the histogram bucket, not the interpolated value */
+      if (k >= 5) check_bucket_cell(cells[2 + k], w[i].v[idx1[k]], w[i].n, what);
+      else check_cell(cells[2 + k], w[i].v[idx1[k]], w[i].n, what);
     }
     snprintf(cap, sizeof cap, "*%s %s: failures, thresholds", test, ep);
     n = md_row(md, cap, svc, cells);
