@@ -6,9 +6,10 @@
  * needs are absent the answer says which data is missing instead of falling back to a stock
  * phrase. The content is built once as a list of blocks (struct rep_doc) that the Markdown and
  * HTML writers both render, so the two formats cannot drift apart (TechEmpower's flaw: the same
- * facts kept twice). "Best" on an endpoint means the highest median requests/s; within 3 % the
- * lower p99 decides, because under the study's closed model with think time, throughput is
- * capped by VUs / (think time + latency) and only latency separates unsaturated contenders. */
+ * facts kept twice). Under the study's closed model with think time, throughput is capped by
+ * VUs / (think time + latency): contenders that kept up (report_sat.c) are not separated by
+ * requests/s, only by latency, and one run gives no noise estimate, so "best" is said only on a
+ * clear margin (beyond measured noise, or over 2x at p99 with the p90 agreeing). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -461,12 +462,18 @@ static void series_moment(const struct rep_run *r, double *t, double *vus, doubl
 
 static const char *cap_unit_str(yajl_val doc, const char *k) { return rep_str(rep_get(doc, k, NULL)); }
 
-/* Peak VUs of a test's profile (the highest client vus.max of its scenarios). */
+/* Peak VUs of a test's profile (the highest client vus.max of its scenarios, else the highest
+ * VU count in their per-second series). */
 static double test_peak_vus(const struct rep_data *d, const char *test) {
   double m = NAN;
-  for (size_t i = 0; i < d->ncells; i++)
-    if (!strcmp(d->cells[i].test, test) && d->cells[i].agg[F_VUS_PEAK].n && (isnan(m) || d->cells[i].agg[F_VUS_PEAK].max > m))
-      m = d->cells[i].agg[F_VUS_PEAK].max;
+  for (size_t i = 0; i < d->ncells; i++) {
+    const struct rep_cell *c = &d->cells[i];
+    if (strcmp(c->test, test)) continue;
+    if (c->agg[F_VUS_PEAK].n && (isnan(m) || c->agg[F_VUS_PEAK].max > m)) m = c->agg[F_VUS_PEAK].max;
+    for (size_t r = 0; !c->agg[F_VUS_PEAK].n && r < c->nruns; r++)
+      for (size_t k = 0; k < c->runs[r].series.n; k++)
+        if (!isnan(c->runs[r].series.vus[k]) && (isnan(m) || c->runs[r].series.vus[k] > m)) m = c->runs[r].series.vus[k];
+  }
   return m;
 }
 
@@ -560,7 +567,8 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
       sb_add(&s, ")");
     double pk = test_peak_vus(d, "load");
     if (isnan(pk) && d->ntests) pk = test_peak_vus(d, d->tests[0]);
-    sb_add(&s, ", so at these profiles' load (up to %s VUs) every contender stayed below its breaking point", rep_fmt(pk, a, sizeof a));
+    if (isnan(pk)) sb_add(&s, ", so at these profiles' load no contender reached a breaking point");
+    else sb_add(&s, ", so at these profiles' load (up to %s VUs) no contender reached a breaking point", rep_fmt(pk, a, sizeof a));
     if (worst) {
       double t, vus, p99;
       bool failed;
@@ -589,8 +597,12 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
   }
   bool has_stress = false;
   for (size_t t = 0; t < d->ntests; t++) has_stress |= !strcmp(d->tests[t], "stress");
-  if (has_stress) {
-    double ps = test_peak_vus(d, "stress"), pl = test_peak_vus(d, "load");
+  double ps = test_peak_vus(d, "stress"), pl = test_peak_vus(d, "load");
+  if (has_stress && isnan(ps)) {
+    sb_add(&s, " The stress test is no breaking-point test (the study designed it as a moderate ramp); the capacity "
+           "search and the concurrency sweep are (sections \"Breaking points (capacity)\" and \"Concurrency sweep\"%s).",
+           d->ncapacity || d->nsweep ? "" : ", both absent from this run");
+  } else if (has_stress) {
     sb_add(&s, " The study's stress profile peaks at %s VUs", rep_fmt(ps, a, sizeof a));
     if (!isnan(pl)) sb_add(&s, "%s the load profile's %s", ps < pl ? ", lighter than" : " (load:", rep_fmt(pl, b2, sizeof b2));
     sb_add(&s, "%s, as the original study designed it, so it is no breaking-point test; the capacity search and "

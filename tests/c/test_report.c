@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <yajl/yajl_tree.h>
 #include "check.h"
 #include "fsutil.h"
@@ -286,6 +288,27 @@ static void fixture_report(const char *name) {
     }
   }
   CHECK(md && strstr(md, "### 7. What are the resource-efficiency trade-offs?"), "all seven questions present");
+  CHECK(md && !strstr(md, "| 1x |") && !strstr(md, " 1x "), "ratios in one format (no bare 1x)");
+  if (md && !strcmp(name, "run-scale0.02")) {
+    /* the real run: fastapi could not keep up on /json (71 req/s where c and golang served ~300,
+     * 90 % of CFS periods throttled), while /health was capped by the profile for everyone */
+    CHECK(strstr(md, "Saturation in the profiles' data") && strstr(md, "fastapi on /json (load test): 70.9 req/s"),
+          "run-scale0.02: Q5 finds fastapi /json saturated from the data");
+    CHECK(strstr(md, "90% of CFS periods throttled"), "run-scale0.02: with the throttled share as evidence");
+    CHECK(!strstr(md, "below its breaking point") && !strstr(md, "below every contender"),
+          "run-scale0.02: and never calls it below its breaking point");
+    CHECK(strstr(md, "Requests/s do not separate the contenders on /health at this load"),
+          "run-scale0.02: Q1 says throughput does not separate contenders capped by the closed model");
+    CHECK(strstr(md, "behind: fastapi 70.9 req/s") && strstr(md, "saturated (question 5"),
+          "run-scale0.02: Q4 puts the saturated contender behind");
+    CHECK(strstr(md, "The study's stress profile peaks at 26 VUs, lighter than the load profile's 60"),
+          "run-scale0.02: the stress clause gives both peaks from the data");
+    CHECK(strstr(md, "| c | ok |") && strstr(md, "| golang | ok |") && strstr(md, "| fastapi | ok |"),
+          "run-scale0.02: all three contenders are in the tables");
+    const char *k = strstr(md, "| versions.golang.client_golang |");
+    CHECK(k && !strstr(k + 1, "| versions.golang.client_golang |"),
+          "run-scale0.02: run.json's client_golang (there twice) is one environment row");
+  }
   free(md);
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
@@ -321,7 +344,7 @@ static void promtool_check(const char *name) {
       if (run->nbuckets) ncases++;
     }
   fprintf(f, "    promql_expr_test:\n");
-  int c = 0, agree = 0;
+  int c = 0, agree = 0, inside = 0;
   static const double qs[] = {0.5, 0.9, 0.99};
   static const int figs[] = {F_SP50, F_SP90, F_SP99};
   for (size_t i = 0; i < d.ncells; i++)
@@ -332,6 +355,8 @@ static void promtool_check(const char *name) {
         double v = prom_histogram_quantile(qs[q], run->les, run->buckets, run->nbuckets);
         /* the report's figure is this value in ms */
         agree += fabs(run->fig[figs[q]] - v * 1000) <= 1e-9 * fabs(v * 1000);
+        /* the bucket the report shows holds the value promtool computes */
+        inside += run->sq_lo[q] <= v * 1000 * (1 + 1e-12) && v * 1000 <= run->sq_hi[q] * (1 + 1e-12);
         fprintf(f, "      - expr: histogram_quantile(%g, http_request_duration_seconds_bucket{case=\"c%d\"})\n"
                    "        eval_time: 0m\n        exp_samples:\n          - labels: '{case=\"c%d\"}'\n"
                    "            value: %.17g\n", qs[q], c, c, v);
@@ -340,6 +365,7 @@ static void promtool_check(const char *name) {
     }
   fclose(f);
   CHECK_INT(agree, 3 * ncases, "the report's server percentiles are histogram_quantile of the bucket deltas");
+  CHECK_INT(inside, 3 * ncases, "each lies inside the bucket the report displays for it");
   char cmd[2400], what[256];
   snprintf(cmd, sizeof cmd, "promtool test rules '%s' > '%s/out.txt' 2>&1", yml, tmp);
   int rc = system(cmd);
@@ -354,8 +380,187 @@ static void promtool_check(const char *name) {
   rep_free(&d);
 }
 
+/* ---------------------------------------------------------------- a hand-made tree */
+
+static void put(const char *dir, const char *name, const char *text) {
+  char path[1200];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (!f) { CHECK(0, path); return; }
+  fputs(text, f);
+  fclose(f);
+}
+
+/* A scenario document with the figures the report reads. */
+static void put_doc(const char *dir, const char *svc, double count, double rate, double med, double p90,
+                    double p95, double p99, double iter_med, const char *causes, double failed, bool crossed,
+                    double throttled) {
+  char text[4096], name[256];
+  snprintf(text, sizeof text,
+    "{\"schema\":1,\"scenario\":{\"test\":\"load\",\"service\":\"%s\",\"variant\":\"default\",\"endpoint\":\"/json\","
+    "\"repeat\":1,\"status\":\"ok\",\"failure\":null},"
+    "\"client\":{\"metrics\":{\"http_reqs\":{\"count\":%g,\"rate\":%g},"
+    "\"http_req_duration\":{\"med\":%g,\"p(90)\":%g,\"p(95)\":%g,\"p(99)\":%g,\"thresholds\":{\"p(90)<2000\":false}},"
+    "\"http_req_failed\":{\"value\":%g,\"passes\":%g,\"fails\":%g,\"thresholds\":{\"rate<0.01\":%s}},"
+    "\"iteration_duration\":{\"med\":%g},\"vus\":{\"value\":0,\"min\":0,\"max\":40}},"
+    "\"pocbench\":{\"failures_by_cause\":{%s}}},"
+    "\"server\":{\"requests_total_delta\":%g,\"duration_histogram\":{\"le\":[0.005,0.01,0.025,0.05,\"+Inf\"],"
+    "\"counts\":[%g,%g,%g,%g,%g]}},"
+    "\"resources\":{\"cpu_seconds\":1,\"memory_peak_bytes\":1048576,\"throttled_share\":%g}}\n",
+    svc, count, rate, med, p90, p95, p99, failed / count, failed, count - failed, crossed ? "true" : "false",
+    iter_med, causes, count, count * 0.1, count * 0.5, count * 0.95, count, count, throttled);
+  snprintf(name, sizeof name, "test-load-results/%s-json.json", svc);
+  put(dir, name, text);
+}
+
+/* Two contenders on /json under the same 40-VU ramp: alpha plateaus at ~45 req/s (saturated,
+ * throttled, latency growing) and its only failures are 5 requests cut off at the stop (which
+ * alone cross rate<0.01); its series has an old-style 0 ms second without requests and a new
+ * empty one. beta serves what the closed model offers and its p90 falls as VUs rise. */
+static void synthetic(void) {
+  char tmpl[] = "/tmp/test-report-synth-XXXXXX";
+  char *dir = mkdtemp(tmpl), sub[1100], cmd[2400];
+  if (!dir) { CHECK(0, "mkdtemp"); return; }
+  snprintf(sub, sizeof sub, "%s/test-load-results", dir);
+  CHECK(mkdir(sub, 0755) == 0, "synthetic tree: make test-load-results/");
+  put(dir, "run.json", "{\"schema\":1,\"started\":\"2026-12-03T00:00:00Z\",\"status\":\"complete\","
+      "\"versions\":{\"golang\":{\"client_golang\":\"v1.0.0\",\"go\":\"go1.26\",\"client_golang\":\"v1.23.2\"}}}\n");
+  put_doc(dir, "alpha", 398, 39.8, 350, 700, 750, 800, 450, "\"interrupted\":5,\"reset\":0", 5, true, 0.8);
+  put(dir, "test-load-results/alpha-json.csv",
+      "t_s,vus,reqs,failed,p50_ms,p90_ms,p95_ms,p99_ms\n"
+      "1,5,30,0,20,30,35,40\n2,10,45,0,60,90,100,120\n3,15,45,0,150,200,220,250\n4,20,46,0,250,320,340,380\n"
+      "5,25,45,0,350,420,450,500\n6,30,46,0,450,520,560,600\n7,35,45,0,550,620,650,700\n8,40,45,0,650,720,760,800\n"
+      "9,20,46,0,600,700,740,780\n10,0,0,0,0,0,0,0\n11,0,0,0,,,,\n12,0,5,5,900,900,900,900\n");
+  put(dir, "test-load-results/alpha-json.txt", "      think: 100ms after each request, timeout 1m0s\n");
+  put_doc(dir, "beta", 1978, 197.8, 0.5, 1.5, 1.8, 2.5, 100.6, "\"reset\":0", 0, false, 0);
+  put(dir, "test-load-results/beta-json.csv",
+      "t_s,vus,reqs,failed,p50_ms,p90_ms,p95_ms,p99_ms\n"
+      "1,5,49,0,0.5,2,2.2,2.5\n2,10,99,0,0.5,2,2.2,2.5\n3,15,148,0,0.5,1.6,2,2.5\n4,20,198,0,0.5,1.5,2,2.5\n"
+      "5,25,247,0,0.5,1.4,2,2.5\n6,30,297,0,0.5,1.2,2,2.5\n7,35,346,0,0.5,1.1,2,2.5\n8,40,396,0,0.5,1,2,2.5\n"
+      "9,20,198,0,0.5,1,2,2.5\n10,0,0,0,,,,\n");
+
+  struct rep_data d;
+  char err[512];
+  CHECK(rep_load(dir, "alpha", &d, err, sizeof err) == 0, "synthetic tree loads");
+  const struct rep_cell *a = rep_find(&d, "load", "alpha", "/json"), *b = rep_find(&d, "load", "beta", "/json");
+  CHECK(a && b && a->nruns == 1 && b->nruns == 1, "synthetic tree: one cell per contender");
+  if (!a || !b) { rep_free(&d); return; }
+  const struct rep_series *sa = &a->runs[0].series;
+  CHECK(sa->n == 12 && isnan(sa->p50[9]) && isnan(sa->p99[9]), "old series: 0 ms in a second without requests is missing");
+  CHECK(sa->n == 12 && isnan(sa->p90[10]), "new series: an empty latency cell is missing");
+  CHECK(sa->n == 12 && sa->p90[11] == 900 && sa->reqs[9] == 0, "a second with requests keeps its latency; reqs 0 stays 0");
+  CHECK(a->agg[F_INTERRUPTED].med == 5 && a->agg[F_SVC_FAILED].med == 0, "failures cut off by the harness are counted apart");
+  CHECK(a->agg[F_THINK_MS].med == 100 && !a->runs[0].think_estimated, "think time read from the run's .txt");
+  CHECK_NEAR(b->agg[F_THINK_MS].med, 100.1, 1e-9, "think time estimated as iteration - request duration without a .txt");
+  CHECK(b->runs[0].think_estimated, "the estimate is marked as one");
+  struct rep_sat x, y;
+  CHECK(rep_saturation(&d, a, &x) == 0 && x.saturated, "a plateau at 45 req/s under 40 VUs is saturation");
+  CHECK(x.share < 0.25 && x.flat && x.ev_throttled && x.ev_latency && x.ev_peer,
+        "its evidence: under a quarter of the offer, flat requests/s, throttled, latency growth, behind its peer");
+  CHECK_NEAR(x.base_ms, 0.5, 1e-9, "the unloaded latency is the lowest per-second p50 on the endpoint");
+  CHECK(x.plateau_t == 2 && x.plateau_vus_from == 10 && x.plateau_vus_to == 40, "the plateau starts at second 2 (10 VUs)");
+  CHECK(rep_saturation(&d, b, &y) == 0 && !y.saturated && y.capped, "a contender serving the offer is not saturated");
+  CHECK(y.share > 0.85 && y.share < 1.0, "and serves close to what the closed model offers");
+
+  struct rep_doc doc;
+  rep_doc_build(&d, &doc);
+  char *all = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&all, &len);
+  if (f) { rep_write_md(f, &doc); fclose(f); }
+  CHECK(all && strstr(all, "Saturation in the profiles' data") && strstr(all, "alpha on /json (load test): 39.8 req/s"),
+        "Q5 names the saturated scenario with its requests/s");
+  CHECK(all && strstr(all, "requests/s stopped rising at second 2 (~45 req/s) while VUs rose 10 -> 40"),
+        "Q5 states the plateau with numbers");
+  CHECK(all && strstr(all, "80% of CFS periods throttled"), "Q5 states the throttled share");
+  CHECK(all && !strstr(all, "below its breaking point") && !strstr(all, "below every contender"),
+        "a saturated scenario is never called below its breaking point");
+  CHECK(all && strstr(all, "still in flight when the test stopped") && !strstr(all, "broke"),
+        "requests cut off by the harness are not the service breaking");
+  CHECK(all && !strstr(all, "first failures"), "no 'first failures' from requests the harness cut off");
+  CHECK(all && strstr(all, "in flight at the stop 5 (cut off by the harness)"), "the causes column names the cut-off requests");
+  CHECK(all && strstr(all, "beta is best on /json: the only contender that kept up"),
+        "Q4: the only contender that kept up is best, and says why");
+  CHECK(all && strstr(all, "behind: alpha 39.8 req/s (0.201x the leader's), saturated"), "Q4: the saturated one is behind");
+  CHECK(all && strstr(all, "beta did not grow on any endpoint (it fell everywhere"),
+        "Q6: a falling p90 is not called growth");
+  CHECK(all && strstr(all, "2 -> 1 ms, 0.500x)"), "Q6: the falling p90 and its ratio are printed as such");
+  CHECK(all && strstr(all, "The study's stress profile") == NULL, "no stress clause without a stress test");
+  const char *k1 = all ? strstr(all, "versions.golang.client_golang") : NULL;
+  CHECK(k1 && !strstr(k1 + 1, "versions.golang.client_golang") && strstr(k1, "v1.23.2 |"),
+        "a key twice in run.json is shown once, the last value");
+  free(all);
+
+  /* the page's data keeps histogram_quantile's value beside the bucket */
+  char assets[1200];
+  snprintf(assets, sizeof assets, "%s/assets", dir);
+  CHECK(mkdir(assets, 0755) == 0, "make a minimal assets dir");
+  put(assets, "template.html", "<html><!--@BODY@--><script type=\"application/json\" id=\"report-data\"><!--@DATA@--></script>"
+      "<script><!--@LIB@--></script><script><!--@APP@--></script><pre><!--@LICENSE@--></pre></html>\n");
+  put(assets, "echarts.min.js", "/* lib */\n");
+  put(assets, "report.js", "/* app */\n");
+  put(assets, "LICENSE-echarts.txt", "licence\n");
+  char *page = NULL;
+  f = open_memstream(&page, &len);
+  int rc = f ? rep_write_html(f, &doc, &d, assets, err, sizeof err) : -1;
+  if (f) fclose(f);
+  CHECK(rc == 0 && page, "report.html renders with the minimal assets");
+  const char *start = page ? strstr(page, "id=\"report-data\">") : NULL;
+  const char *end = start ? strstr(start, "</script>") : NULL;
+  yajl_val blob = NULL;
+  if (start && end) {
+    start += strlen("id=\"report-data\">");
+    char *json = strndup(start, (size_t)(end - start));
+    blob = yajl_tree_parse(json, err, sizeof err);
+    free(json);
+  }
+  CHECK(blob != NULL, "the page's data is valid JSON");
+  yajl_val cells = blob ? rep_get(blob, "cells", NULL) : NULL;
+  bool raw = false, bucket = false, sat = false;
+  for (size_t i = 0; cells && YAJL_IS_ARRAY(cells) && i < cells->u.array.len; i++) {
+    yajl_val c = cells->u.array.values[i];
+    if (strcmp(rep_str(rep_get(c, "service", NULL)), "alpha")) continue;
+    double want = prom_histogram_quantile(0.5, a->runs[0].les, a->runs[0].buckets, a->runs[0].nbuckets) * 1000;
+    raw = fabs(rep_num(rep_get(c, "med", "sp50", NULL)) - want) < 1e-9 * want;
+    yajl_val q = rep_get(c, "sq", "p50", NULL);
+    bucket = q && YAJL_IS_ARRAY(q) && q->u.array.len == 2 && rep_num(q->u.array.values[0]) == 5 &&
+             rep_num(q->u.array.values[1]) == 10;
+    sat = YAJL_IS_TRUE(rep_get(c, "saturated", NULL));
+  }
+  CHECK(raw, "the page's data keeps the raw histogram_quantile value (med.sp50)");
+  CHECK(bucket, "and the bucket it falls in (sq.p50 = [5, 10] ms)");
+  CHECK(sat, "and the saturation verdict");
+  if (blob) yajl_tree_free(blob);
+  free(page);
+  rep_doc_free(&doc);
+  rep_free(&d);
+
+  /* --baseline must name a contender of the tree */
+  const char *bin = getenv("POCBENCH") ? getenv("POCBENCH") : "build/pocbench";
+  snprintf(cmd, sizeof cmd, "%s report --no-html --baseline nosuch '%s' 2>&1", bin, dir);
+  FILE *pf = popen(cmd, "r");
+  char out[2048] = "";
+  size_t got = pf ? fread(out, 1, sizeof out - 1, pf) : 0;
+  out[got] = '\0';
+  int st = pf ? pclose(pf) : -1;
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 104, "report --baseline nosuch exits 104");
+  CHECK(strstr(out, "nosuch") && strstr(out, "contenders: alpha, beta"), "and names the contenders present");
+  snprintf(cmd, sizeof cmd, "%s report --no-html --baseline beta '%s' >/dev/null 2>&1", bin, dir);
+  st = system(cmd);
+  CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "report --baseline beta (present) exits 0");
+  snprintf(cmd, sizeof cmd, "%s report --help", bin);
+  pf = popen(cmd, "r");
+  got = pf ? fread(out, 1, sizeof out - 1, pf) : 0;
+  out[got] = '\0';
+  if (pf) pclose(pf);
+  CHECK(strstr(out, "exit status:") && strstr(out, "104"), "report --help lists the exit codes");
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
 int main(void) {
   units();
+  synthetic();
   DIR *d = opendir(FIXTURES);
   CHECK(d != NULL, "fixture directory " FIXTURES " exists (run from the repository root)");
   int n = 0;
