@@ -1,9 +1,14 @@
 /* cmd_load.c: `pocbench load`, the glue between the options, the engine and the outputs.
  *
- * options_parse_args -> options_finalize -> header -> engine_run (SIGINT/SIGTERM set a flag the
- * engine polls; a second signal exits 105 at once) -> thresholds_eval -> summary -> export.
- * Exit codes as k6: 0, 99 thresholds crossed, 104 bad options, 105 interrupted by a signal.
- * `--merge A.json B.json ...` reads --summary-export files and prints their combined summary. */
+ * options_parse_args -> options_finalize -> options_resolve_url -> header -> engine_run
+ * (SIGINT/SIGTERM set a flag the engine polls; a second signal exits 105 at once) ->
+ * thresholds_eval -> summary -> failure line on stderr -> export.
+ * Every bad option, URL or unknown host is rejected before any output (exit 104). Failed
+ * requests do not change the exit code (as k6: 0 unless a threshold is crossed), but they are
+ * never silent: the engine logs the first of each cause, and a line on stderr sums them up.
+ * Exit codes as k6: 0, 99 thresholds crossed, 104 bad options, 105 interrupted by a signal,
+ * 1 any other error. `--merge A.json B.json ...` reads --summary-export files and prints their
+ * combined summary. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +54,7 @@ int cmd_load(int argc, char **argv) {
   int rc = options_parse_args(argc, argv, &o, err, sizeof err);
   if (rc == 1) { options_free(&o); return EXIT_OK; }     /* --help */
   if (rc == 0) rc = options_finalize(&o, err, sizeof err);
+  if (rc == 0 && !o.nmerge_files) rc = options_resolve_url(&o, err, sizeof err);
   if (rc) {
     fprintf(stderr, "pocbench load: %s\n", err[0] ? err : strerror(-rc));
     options_free(&o);
@@ -81,6 +87,7 @@ int cmd_load(int argc, char **argv) {
   size_t failed = o.no_thresholds ? 0 : thresholds_eval(&o, &s);
   summary_print(stdout, &o, &s);
   fflush(stdout);
+  summary_print_failures(stderr, &o, &s);
   int code = EXIT_OK;
   if (o.summary_export && export_write(o.summary_export, &o, &s)) {
     fprintf(stderr, "pocbench load: cannot write the summary export %s\n", o.summary_export);

@@ -25,11 +25,13 @@
  * iteration dropped for lack of a free VU enters that corrected trend with the time from its
  * due time until the worker next had a free VU, a lower bound of what it would have waited. */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -104,6 +106,7 @@ struct worker {
   int64_t finished_at;
   int64_t next_scan;         /* earliest timeout / ramp-down deadline, at least SCAN_NS apart */
   int64_t defer_ns;          /* horizon of sleeps that do not wake for responses (0: never) */
+  bool warned[FAIL_COUNT];   /* this worker saw that cause already (keeps the atomic off the hot path) */
   /* published for the main thread (single writer) */
   _Atomic int64_t pub_sec, pub_active, pub_init;
   _Atomic uint64_t pub_iters, pub_interrupted;
@@ -123,6 +126,8 @@ struct engine {
   int wake_fd;               /* eventfd in every worker's epoll set: written on abort */
   int done_fd;               /* eventfd the workers write when they finish (main thread waits) */
   struct worker *w;
+  _Atomic int warned[FAIL_COUNT];   /* the first failure of that cause was logged */
+  char addr[300];            /* the target's address as numbers, for the failure warnings */
 };
 
 static inline int64_t now_ns(void) {
@@ -221,6 +226,18 @@ static void switch_second(struct worker *w, int64_t now) {
   atomic_store_explicit(&w->pub_sec, s, memory_order_release);
 }
 
+/* The first failure of each cause is logged when it happens (k6 logs every failed request: a
+ * refused port would flood stderr with thousands of lines a second); the rest are counted, and
+ * cmd_load sums them up at the end. Requests cut at the hard stop are not logged (k6 neither). */
+static void warn_first_failure(struct worker *w, int cause, int status) {
+  w->warned[cause] = true;
+  if (cause == FAIL_INTERRUPTED || atomic_exchange(&w->e->warned[cause], 1)) return;
+  char what[128];
+  load_fail_text(cause, status, w->e->o->timeout_ns, what, sizeof what);
+  fprintf(stderr, "WARN: request failed: %s (%s) \xe2\x80\x94 further failures of this kind are counted, not logged\n",
+          what, w->e->addr);
+}
+
 static void count_request(struct worker *w, struct conn *c, int cause, int status) {
   struct second *sc = cursec(w);
   int cls = status >= 100 && status < 600 ? status / 100 : 0;
@@ -229,6 +246,7 @@ static void count_request(struct worker *w, struct conn *c, int cause, int statu
   w->st.status_class[cls]++;
   sc->status_class[cls]++;
   if (cause >= 0) {
+    if (!w->warned[cause]) warn_first_failure(w, cause, status);
     w->st.http_req_failed++;
     w->st.fails[cause]++;
     sc->failed++;
@@ -765,12 +783,14 @@ static void collect_second(struct observer *ob, int64_t s, int64_t now, bool don
   }
   pt.t_s = s + 1;
   pt.vus = vus;
-  pt.p50_ms = hist_percentile(dur, 50) / 1e6;
-  pt.p90_ms = hist_percentile(dur, 90) / 1e6;
-  pt.p95_ms = hist_percentile(dur, 95) / 1e6;
-  pt.p99_ms = hist_percentile(dur, 99) / 1e6;
-  pt.max_ms = (double)hist_max(dur) / 1e6;
-  pt.p99_corrected_ms = hist_percentile(cor, 99) / 1e6;
+  /* no samples (only requests cut at the hard stop): no latency, not 0 ms */
+  bool have = hist_count(dur) > 0;
+  pt.p50_ms = have ? hist_percentile(dur, 50) / 1e6 : NAN;
+  pt.p90_ms = have ? hist_percentile(dur, 90) / 1e6 : NAN;
+  pt.p95_ms = have ? hist_percentile(dur, 95) / 1e6 : NAN;
+  pt.p99_ms = have ? hist_percentile(dur, 99) / 1e6 : NAN;
+  pt.max_ms = have ? (double)hist_max(dur) / 1e6 : NAN;
+  pt.p99_corrected_ms = hist_count(cor) > 0 ? hist_percentile(cor, 99) / 1e6 : NAN;
   if (ob->series) series_write(ob->series, &pt);
   /* generator CPU over the last second */
   double cpu = cpu_seconds();
@@ -827,6 +847,11 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
     fprintf(stderr, "pocbench load: %s\n", err);
     return rc;
   }
+  char hn[64], sv[16];
+  if (getnameinfo((struct sockaddr *)&e.tg.addr, e.tg.addrlen, hn, sizeof hn, sv, sizeof sv, NI_NUMERICHOST | NI_NUMERICSERV))
+    snprintf(e.addr, sizeof e.addr, "%s", e.tg.host);
+  else
+    snprintf(e.addr, sizeof e.addr, e.tg.addr.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", hn, sv);
   for (size_t i = 0; i < o->nthresholds; i++)
     if (o->thresholds[i].abort_on_fail && !o->no_thresholds) e.full_seconds = true;
   e.nthreads = auto_threads(o, e.open);
@@ -940,6 +965,7 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
     out->run_duration_ns = fin - e.t0;
     out->gen_cpu_seconds = cpu_seconds();
     out->gen_cpu_share_peak = ob.cpu_peak;
+    out->threads = e.nthreads;
     if (e.open && started_it + dropped > 0)
       out->rate_missed_fraction = (double)(dropped + late) / (double)(started_it + dropped);
     if (out->gen_cpu_share_peak > 0.9 * e.nthreads)

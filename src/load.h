@@ -108,8 +108,14 @@ int options_parse_args(int argc, char **argv, struct load_opts *o, char *err, si
 /* Applies a k6 options JSON file (stages, vus, duration, scenarios subset, thresholds,
  * summaryTrendStats). Flags given on the command line win over the file. 0 / -EINVAL + err. */
 int options_load_config(const char *path, struct load_opts *o, char *err, size_t errlen);
-/* Defaults, shortcut resolution (k6 1.2), validation, --scale. 0 / -EINVAL + err. */
+/* Defaults, shortcut resolution (k6 1.2), validation (the URL's syntax and port range included,
+ * no network), --scale. 0 / -EINVAL + err. */
 int options_finalize(struct load_opts *o, char *err, size_t errlen);
+/* Checks o->url as options_finalize does and resolves its host (getaddrinfo: may block on DNS),
+ * so an unknown host fails before any output. 0, -ENOMEM, or -EINVAL with a message naming the
+ * URL and the host in err (caller exits 104). Kept out of options_finalize: a URL that only
+ * resolves elsewhere (a Kubernetes service name) must still pass there. */
+int options_resolve_url(const struct load_opts *o, char *err, size_t errlen);
 void options_free(struct load_opts *o);
 
 /* Parses one threshold expression for metric (k6 grammar, 4.2). 0 / -EINVAL + err. */
@@ -165,6 +171,7 @@ struct load_stats {
   double gen_cpu_share_peak;       /* highest 1-s share of one core used by the generator */
   double rate_missed_fraction;     /* arrival-rate: 1 - started/intended (0 for closed models) */
   bool aborted;                    /* abortOnFail or signal */
+  int threads;                     /* engine threads used (0: unknown, e.g. merged exports) */
 };
 
 void load_stats_free(struct load_stats *s);   /* frees the histograms; NULL-safe */
@@ -178,6 +185,16 @@ size_t thresholds_eval(struct load_opts *o, const struct load_stats *s);
 void summary_print(FILE *f, const struct load_opts *o, const struct load_stats *s);
 /* The header block printed before the run (3.4). */
 void summary_print_header(FILE *f, const struct load_opts *o);
+/* When any request failed, one line: "WARN: 12 of 1000 requests failed (1.2%): connection
+ * refused (10), HTTP status 5xx (2)", or, when none succeeded, "WARN: no request succeeded:
+ * every one of the N requests failed with ...". Nothing otherwise. cmd_load writes it to stderr
+ * after the summary (whose layout it leaves alone). */
+void summary_print_failures(FILE *f, const struct load_opts *o, const struct load_stats *s);
+/* Words for a failure cause (enum fail_cause), as the warnings use them: "connection refused",
+ * "HTTP status 503" (status > 0) or "HTTP status 5xx" (status 0), "no complete response within
+ * the 60s timeout" (timeout_ns > 0). Writes into buf (always NUL-terminated), returns buf.
+ * Thread-safe (the engine calls it from its workers). */
+char *load_fail_text(int cause, int status, int64_t timeout_ns, char *buf, size_t n);
 
 /* --summary-export in k6's shape plus a "pocbench" object carrying the histograms, failure
  * causes, corrected latency and generator figures, so exports can be merged exactly. Atomic. */
@@ -194,6 +211,8 @@ struct series_point {
   uint64_t data_sent, data_received;
   double p50_ms, p90_ms, p95_ms, p99_ms, max_ms;   /* http_req_duration in that second */
   double p99_corrected_ms;                         /* from intended start; = p99_ms closed model */
+  /* a second with reqs == 0, or a latency that is NaN (no samples), is written without latency:
+   * empty CSV fields, NDJSON null */
 };
 
 struct series;   /* a CSV and/or NDJSON writer; rows written as they come (bounded memory) */

@@ -14,10 +14,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <yajl/yajl_tree.h>
 #include "fsutil.h"
@@ -797,16 +799,75 @@ static int check_not_for(const struct load_opts *o, int bit, const char *what, c
   return fail(err, errlen, "%s does not apply to the %s executor", what, executor_names[o->executor]);
 }
 
-static int check_url(const char *url, char *err, size_t errlen) {
+/* Splits http://host[:port][/path] as the engine reads it (conn.c target_init): the authority
+ * runs to the first '/', an IPv6 literal is bracketed, the port is 1-65535 (default 80).
+ * host gets the name without brackets. Every message starts with "URL '<url>': ". */
+static int url_split(const char *url, char *host, size_t hostlen, char *port, size_t portlen,
+                     char *err, size_t errlen) {
   if (!strncmp(url, "https://", 8))
     return fail(err, errlen, "URL '%s': https is not supported (plain http:// only)", url);
   if (strncmp(url, "http://", 7))
     return fail(err, errlen, "URL '%s': expected http://host[:port]/path", url);
-  const char *h = url + 7;
-  if (!*h || *h == '/' || *h == ':' || *h == '?')
-    return fail(err, errlen, "URL '%s': no host", url);
   for (const char *p = url; *p; p++)
     if ((unsigned char)*p <= 0x20 || *p == 0x7f) return fail(err, errlen, "URL '%s': space or control character", url);
+  const char *a = url + 7, *slash = strchr(a, '/');
+  size_t alen = slash ? (size_t)(slash - a) : strlen(a);
+  if (alen == 0 || *a == ':' || *a == '?' || *a == '#') return fail(err, errlen, "URL '%s': no host", url);
+  if (alen >= 256) return fail(err, errlen, "URL '%s': host and port longer than 255 characters", url);
+  char auth[256];
+  memcpy(auth, a, alen);
+  auth[alen] = '\0';
+  if (strpbrk(auth, "?#"))
+    return fail(err, errlen, "URL '%s': the path must start with '/' after the host (e.g. http://host:8080/?q=1)", url);
+  if (strchr(auth, '@')) return fail(err, errlen, "URL '%s': user information (user@host) is not supported", url);
+  const char *colon;
+  if (auth[0] == '[') {
+    char *rb = strchr(auth, ']');
+    if (!rb) return fail(err, errlen, "URL '%s': unterminated [IPv6] host", url);
+    if (rb == auth + 1) return fail(err, errlen, "URL '%s': no host", url);
+    if (rb[1] && rb[1] != ':') return fail(err, errlen, "URL '%s': unexpected '%s' after the [IPv6] host", url, rb + 1);
+    snprintf(host, hostlen, "%.*s", (int)(rb - auth - 1), auth + 1);
+    colon = rb[1] ? rb + 1 : NULL;
+  } else {
+    colon = strchr(auth, ':');
+    if (colon && strchr(colon + 1, ':'))
+      return fail(err, errlen, "URL '%s': an IPv6 address must be in brackets, e.g. http://[::1]:8080/", url);
+    snprintf(host, hostlen, "%.*s", (int)(colon ? (size_t)(colon - auth) : alen), auth);
+  }
+  snprintf(port, portlen, "80");
+  if (colon) {
+    const char *ps = colon + 1;
+    if (!*ps) return fail(err, errlen, "URL '%s': empty port after ':'", url);
+    size_t digits = strspn(ps, "0123456789");
+    if (ps[digits]) return fail(err, errlen, "URL '%s': port '%s' is not a number", url, ps);
+    long p = digits > 6 ? 999999 : strtol(ps, NULL, 10);
+    if (p < 1 || p > 65535) return fail(err, errlen, "URL '%s': port %s is out of range (1-65535)", url, ps);
+    snprintf(port, portlen, "%ld", p);
+  }
+  return 0;
+}
+
+static int check_url(const char *url, char *err, size_t errlen) {
+  char host[256], port[8];
+  return url_split(url, host, sizeof host, port, sizeof port, err, errlen);
+}
+
+int options_resolve_url(const struct load_opts *o, char *err, size_t errlen) {
+  char host[256], port[8];
+  if (!o->url) return fail(err, errlen, "no target URL: give http://host:port/path as the argument, or \"url\" in --config");
+  int rc = url_split(o->url, host, sizeof host, port, sizeof port, err, errlen);
+  if (rc) return rc;
+  struct addrinfo hints = {0}, *res = NULL;
+  hints.ai_socktype = SOCK_STREAM;
+  int g = getaddrinfo(host, port, &hints, &res);
+  if (g == EAI_MEMORY) return -ENOMEM;
+  if (g != 0 || !res) {
+    rc = fail(err, errlen, "URL '%s': cannot resolve host '%s': %s", o->url, host,
+              g == EAI_SYSTEM ? strerror(errno) : g ? gai_strerror(g) : "no address");
+    if (res) freeaddrinfo(res);
+    return rc;
+  }
+  freeaddrinfo(res);
   return 0;
 }
 

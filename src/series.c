@@ -4,7 +4,10 @@
  * its cgroup columns to the CSV later). Rows are written and flushed as they arrive, so memory
  * stays bounded and a run can be followed with tail -f on the temp file; the final name appears
  * only at series_close (fsync + rename), so a reader never sees a torn series. Latencies are
- * written in ms with microsecond resolution (3 decimals, trailing zeros dropped). NDJSON lines
+ * written in ms with microsecond resolution (3 decimals, trailing zeros dropped). A second in
+ * which no request completed has no latency: its latency fields are empty (CSV) / null (NDJSON),
+ * never 0, which a chart would draw as a perfect second; so is a value the engine reports as
+ * NaN (a second whose only requests were cut at the hard stop). Counts stay 0. NDJSON lines
  * carry the same keys as the CSV header, so both are one schema in two encodings. */
 #include <errno.h>
 #include <math.h>
@@ -72,7 +75,12 @@ int series_open(struct series **out, const struct load_opts *o) {
   return 0;
 }
 
-static char *ms(double v, char *buf, size_t n) {
+/* v in ms as text; none (no samples) gives "" in the CSV and "null" in NDJSON */
+static char *ms(double v, bool none, char *buf, size_t n) {
+  if (none || isnan(v)) {
+    buf[0] = '\0';
+    return buf;
+  }
   if (!isfinite(v) || v < 0) v = 0;
   snprintf(buf, n, "%.3f", v);
   char *e = buf + strlen(buf);
@@ -83,13 +91,15 @@ static char *ms(double v, char *buf, size_t n) {
 
 int series_write(struct series *s, const struct series_point *p) {
   if (!s) return 0;
-  char a[40], b[40], c[40], d[40], e[40], f[40];
-  ms(p->p50_ms, a, sizeof a);
-  ms(p->p90_ms, b, sizeof b);
-  ms(p->p95_ms, c, sizeof c);
-  ms(p->p99_ms, d, sizeof d);
-  ms(p->max_ms, e, sizeof e);
-  ms(p->p99_corrected_ms, f, sizeof f);
+  bool none = p->reqs == 0;
+  char v[6][40];
+  ms(p->p50_ms, none, v[0], sizeof v[0]);
+  ms(p->p90_ms, none, v[1], sizeof v[1]);
+  ms(p->p95_ms, none, v[2], sizeof v[2]);
+  ms(p->p99_ms, none, v[3], sizeof v[3]);
+  ms(p->max_ms, none, v[4], sizeof v[4]);
+  ms(p->p99_corrected_ms, none, v[5], sizeof v[5]);
+  const char *a = v[0], *b = v[1], *c = v[2], *d = v[3], *e = v[4], *f = v[5];
   int rc = 0;
   if (s->csv.f) {
     fprintf(s->csv.f, "%lld,%lld,%llu,%llu,%llu,%llu,%llu,%llu,%s,%s,%s,%s,%s,%s\n",
@@ -99,6 +109,7 @@ int series_write(struct series *s, const struct series_point *p) {
     if (fflush(s->csv.f) || ferror(s->csv.f)) rc = -EIO;
   }
   if (s->json.f) {
+    for (int i = 0; i < 6; i++) if (!v[i][0]) snprintf(v[i], sizeof v[i], "null");
     fprintf(s->json.f,
             "{\"t_s\":%lld,\"vus\":%lld,\"reqs\":%llu,\"failed\":%llu,\"iterations\":%llu,\"dropped\":%llu,"
             "\"data_sent\":%llu,\"data_received\":%llu,\"p50_ms\":%s,\"p90_ms\":%s,\"p95_ms\":%s,"

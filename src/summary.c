@@ -232,10 +232,12 @@ static void print_lines(FILE *f, const struct line *ls, size_t n, const char *co
   }
 }
 
-static int effective_threads(const struct load_opts *o) {
+/* usable cores of the generator: the threads the engine ran (the auto rule follows the
+ * planned rate, so it may be fewer than the CPUs), at most the online CPUs */
+static int effective_threads(const struct load_opts *o, const struct load_stats *s) {
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   if (cpus < 1) cpus = 1;
-  long t = o->threads > 0 ? o->threads : (cpus < 4 ? cpus : 4);
+  long t = s->threads > 0 ? s->threads : o->threads > 0 ? o->threads : (cpus < 4 ? cpus : 4);
   return (int)(t < cpus ? t : cpus);
 }
 
@@ -360,7 +362,7 @@ void summary_print(FILE *f, const struct load_opts *o, const struct load_stats *
   }
 #undef EXTRA
   /* warnings: the generator may be the bottleneck */
-  int th = effective_threads(o);
+  int th = effective_threads(o, s);
   if (s->gen_cpu_share_peak >= 0.9 * th)
     fprintf(f, "   %sWARN%s the generator's CPU peaked at %.0f%% of a core (%d thread%s): it may have been "
             "the bottleneck, so latency and throughput may understate the service\n",
@@ -392,6 +394,67 @@ void summary_print(FILE *f, const struct load_opts *o, const struct load_stats *
     fputs("' have been crossed\n", stderr);
   }
   free(names);
+}
+
+/* ---------------------------------------------------------------- failures on stderr */
+
+char *load_fail_text(int cause, int status, int64_t timeout_ns, char *buf, size_t n) {
+  char d[64];
+  switch (cause) {
+  case FAIL_REFUSED: snprintf(buf, n, "connection refused"); break;
+  case FAIL_CONNECT: snprintf(buf, n, "connect failed, not refused: unreachable, no free local port or similar"); break;
+  case FAIL_RESET: snprintf(buf, n, "connection reset"); break;
+  case FAIL_TIMEOUT:
+    if (timeout_ns > 0) snprintf(buf, n, "no complete response within the %s timeout", units_format_go_duration(timeout_ns, d, sizeof d));
+    else snprintf(buf, n, "timeout");
+    break;
+  case FAIL_EOF: snprintf(buf, n, "connection closed before the response was complete"); break;
+  case FAIL_MALFORMED: snprintf(buf, n, "malformed HTTP response"); break;
+  case FAIL_STATUS_4XX:
+  case FAIL_STATUS_5XX:
+    if (status > 0) snprintf(buf, n, "HTTP status %d", status);
+    else snprintf(buf, n, "HTTP status %dxx", cause == FAIL_STATUS_4XX ? 4 : 5);
+    break;
+  case FAIL_STATUS_OTHER:
+    if (status > 0) snprintf(buf, n, "unexpected HTTP status %d", status);
+    else snprintf(buf, n, "unexpected HTTP status (1xx or 600+)");
+    break;
+  case FAIL_INTERRUPTED: snprintf(buf, n, "interrupted at the hard stop"); break;
+  default: snprintf(buf, n, "unknown cause %d", cause); break;
+  }
+  return buf;
+}
+
+void summary_print_failures(FILE *f, const struct load_opts *o, const struct load_stats *s) {
+  if (s->http_reqs == 0 || s->http_req_failed == 0) return;
+  char list[1024], one[128];
+  size_t off = 0;
+  int causes = 0;
+  list[0] = '\0';
+  for (int i = 0; i < FAIL_COUNT; i++) {
+    if (!s->fails[i] || off >= sizeof list) continue;
+    load_fail_text(i, 0, o->timeout_ns, one, sizeof one);
+    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s (%llu)", off ? ", " : "", one,
+                            (unsigned long long)s->fails[i]);
+    causes++;
+  }
+  if (s->http_req_failed >= s->http_reqs) {
+    if (causes == 1) {   /* the one cause without its count: the count is the total */
+      char *paren = strrchr(list, '(');
+      if (paren && paren > list) paren[-1] = '\0';
+      fprintf(f, "WARN: no request succeeded: every one of the %llu requests failed with %s\n",
+              (unsigned long long)s->http_reqs, list);
+    } else {
+      fprintf(f, "WARN: no request succeeded: every one of the %llu requests failed: %s\n",
+              (unsigned long long)s->http_reqs, list);
+    }
+  } else {
+    char pct[32];
+    loadout_fmt_rate((double)s->http_req_failed / (double)s->http_reqs, pct, sizeof pct);
+    fprintf(f, "WARN: %llu of %llu requests failed (%s): %s\n", (unsigned long long)s->http_req_failed,
+            (unsigned long long)s->http_reqs, pct, list);
+  }
+  fflush(f);
 }
 
 /* ---------------------------------------------------------------- header */

@@ -1,5 +1,6 @@
 /* test_series.c: per-second series as CSV and NDJSON, temp file until close. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,8 +26,11 @@ int main(void) {
   CHECK(access(csv, F_OK) != 0 && access(json, F_OK) != 0, "final names absent while writing");
   struct series_point p1 = {1, 20, 180, 2, 178, 0, 18000, 45000, 1.5, 2.25, 3, 4.125, 9.0004, 4.125};
   struct series_point p2 = {2, 21, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0};
+  /* only a request cut at the hard stop: counted, but no latency sample (the engine gives NaN) */
+  struct series_point p3 = {3, 0, 1, 1, 0, 0, 120, 0, NAN, NAN, NAN, NAN, NAN, NAN};
   CHECK_INT(series_write(s, &p1), 0, "write second 1");
   CHECK_INT(series_write(s, &p2), 0, "write second 2");
+  CHECK_INT(series_write(s, &p3), 0, "write second 3");
   CHECK_INT(series_close(s), 0, "close renames into place");
 
   char *text;
@@ -35,8 +39,9 @@ int main(void) {
   CHECK_STR(text,
             "t_s,vus,reqs,failed,iterations,dropped,data_sent,data_received,p50_ms,p90_ms,p95_ms,p99_ms,max_ms,p99_corrected_ms\n"
             "1,20,180,2,178,0,18000,45000,1.5,2.25,3,4.125,9,4.125\n"
-            "2,21,0,0,0,3,0,0,0,0,0,0,0,0\n",
-            "CSV header and rows (ms to 3 decimals, zeros dropped)");
+            "2,21,0,0,0,3,0,0,,,,,,\n"
+            "3,0,1,1,0,0,120,0,,,,,,\n",
+            "CSV header and rows (ms to 3 decimals, zeros dropped; no latency in a second without samples)");
   free(text);
   CHECK_INT(fs_read_all(json, &text, &len), 0, "NDJSON exists after close");
   char *nl = strchr(text, '\n');
@@ -54,7 +59,21 @@ int main(void) {
     const char *pk[] = {"p99_ms", NULL};
     CHECK(v && YAJL_GET_DOUBLE(yajl_tree_get(v, pk, yajl_t_number)) == 4.125, "NDJSON value");
     yajl_tree_free(v);
-    CHECK(strchr(nl + 1, '\n') && !strchr(strchr(nl + 1, '\n') + 1, '\n'), "NDJSON: exactly two lines");
+    char *l2 = nl + 1, *nl2 = strchr(l2, '\n');
+    char *l3 = nl2 ? nl2 + 1 : NULL, *nl3 = l3 ? strchr(l3, '\n') : NULL;
+    CHECK(nl3 && !nl3[1], "NDJSON: exactly three lines");
+    if (nl2 && nl3) {
+      *nl2 = *nl3 = '\0';
+      CHECK(strstr(l2, "\"reqs\":0,") && strstr(l2, "\"dropped\":3,"), "NDJSON second without requests: counts kept");
+      CHECK(strstr(l2, "\"p50_ms\":null,\"p90_ms\":null,\"p95_ms\":null,\"p99_ms\":null,\"max_ms\":null,"
+                       "\"p99_corrected_ms\":null}") != NULL, "NDJSON second without requests: latencies null, not 0");
+      yajl_val v2 = yajl_tree_parse(l2, e, sizeof e), v3 = yajl_tree_parse(l3, e, sizeof e);
+      const char *mk[] = {"max_ms", NULL};
+      CHECK(v2 && yajl_tree_get(v2, mk, yajl_t_null) != NULL, "NDJSON null latency parses as JSON null");
+      CHECK(v3 && yajl_tree_get(v3, mk, yajl_t_null) != NULL, "NDJSON NaN latency (no samples) written as null");
+      yajl_tree_free(v2);
+      yajl_tree_free(v3);
+    }
   }
   free(text);
 
