@@ -541,8 +541,8 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
       nbad++;
     }
     if (cut_off(c) > 0) {
-      sb_add(&cut, "%s%s %s (%s test) %s", ncut ? ", " : "", c->service, c->endpoint, c->test,
-             rep_fmt(cut_off(c), a, sizeof a));
+      sb_add(&cut, "%s%s %s (%s test) %s%s", ncut ? ", " : "", c->service, c->endpoint, c->test,
+             rep_fmt(cut_off(c), a, sizeof a), harness_only ? ", which alone crossed the http_req_failed threshold" : "");
       ncut++;
     }
     if (!strcmp(c->test, "stress") && cell_has(c, F_P99) && (!worst || c->agg[F_P99].med > worst->agg[F_P99].med))

@@ -478,6 +478,8 @@ static void synthetic(void) {
   CHECK(all && strstr(all, "still in flight when the test stopped") && !strstr(all, "broke"),
         "requests cut off by the harness are not the service breaking");
   CHECK(all && !strstr(all, "first failures"), "no 'first failures' from requests the harness cut off");
+  CHECK(all && strstr(all, "alpha /json (load test) 5, which alone crossed the http_req_failed threshold"),
+        "a threshold crossed only by cut-off requests is said to be so");
   CHECK(all && strstr(all, "in flight at the stop 5 (cut off by the harness)"), "the causes column names the cut-off requests");
   CHECK(all && strstr(all, "beta is best on /json: the only contender that kept up"),
         "Q4: the only contender that kept up is best, and says why");
