@@ -33,7 +33,7 @@ char *sysinfo_build_line(char *buf, size_t cap) {
   snprintf(buf, cap, "libyajl %d.%d.%d, %s, http-parser %lu.%lu.%lu, compiler %s%s", YAJL_MAJOR,
            YAJL_MINOR, YAJL_MICRO, OPENSSL_VERSION_TEXT, (hp >> 16) & 255, (hp >> 8) & 255, hp & 255,
 #if defined(__clang__)
-           "clang ",
+           "",          /* __VERSION__ says "... Clang 14.0.6" itself */
 #else
            "gcc ",
 #endif
