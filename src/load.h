@@ -185,7 +185,7 @@ size_t thresholds_eval(struct load_opts *o, const struct load_stats *s);
 void summary_print(FILE *f, const struct load_opts *o, const struct load_stats *s);
 /* The header block printed before the run (3.4). */
 void summary_print_header(FILE *f, const struct load_opts *o);
-/* When any request failed, one line: "WARN: 12 of 1000 requests failed (1.2%): connection
+/* When any request failed, one line: "WARN: 12 of 1000 requests failed (1.20%): connection
  * refused (10), HTTP status 5xx (2)", or, when none succeeded, "WARN: no request succeeded:
  * every one of the N requests failed with ...". Nothing otherwise. cmd_load writes it to stderr
  * after the summary (whose layout it leaves alone). */

@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
 #include "load.h"
@@ -176,6 +178,22 @@ static void case_idle_close(void) {
   testserver_stop(&ts);
 }
 
+/* count of needle in hay */
+static int count_of(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+  return n;
+}
+
+/* reads a whole small file into buf (NUL-terminated); returns its length */
+static size_t slurp(const char *path, char *buf, size_t cap) {
+  FILE *f = fopen(path, "r");
+  size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+  if (f) fclose(f);
+  buf[n] = '\0';
+  return n;
+}
+
 static void case_refused(void) {
   int port = 0;
   int fd = testserver_listen(&port);
@@ -183,10 +201,105 @@ static void case_refused(void) {
   struct load_opts o = base(port, 1, 200);
   o.sleep_ns = 20 * MS;
   struct load_stats s;
+  /* the engine's stderr into a file: the first refusal is logged once, the rest only counted */
+  char epath[] = "/tmp/test_load_engine_err.XXXXXX";
+  int efd = mkstemp(epath);
+  fflush(stderr);
+  int saved = dup(2);
+  dup2(efd, 2);
   run(&o, &s);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  close(efd);
+  char text[4096], want[160];
+  slurp(epath, text, sizeof text);
+  unlink(epath);
   CHECK(s.http_reqs > 3, "refused: attempts were made");
   CHECK_INT(s.fails[FAIL_REFUSED], s.http_reqs, "refused: counted as refused");
+  snprintf(want, sizeof want, "WARN: request failed: connection refused (127.0.0.1:%d) \xe2\x80\x94 further failures "
+           "of this kind are counted, not logged\n", port);
+  CHECK_INT(count_of(text, want), 1, "refused: the first refusal logged once on stderr, naming the address");
+  CHECK_INT(count_of(text, "request failed"), 1, "refused: the other refusals are not logged");
   load_stats_free(&s);
+}
+
+/* A second in which no request completed has no latency in the series (empty CSV fields). */
+static void case_series_empty_second(void) {
+  struct testserver ts;
+  if (testserver_start(&ts, TS_DELAY, 1500)) { CHECK(0, "empty second: server starts"); return; }
+  struct load_opts o = base(ts.port, 1, 1000);
+  char csv[] = "/tmp/test_load_engine_csv.XXXXXX";
+  int cfd = mkstemp(csv);
+  close(cfd);
+  o.out_csv = csv;
+  struct load_stats s;
+  CHECK_INT(run(&o, &s), 0, "empty second: engine_run returns 0");
+  char text[4096];
+  slurp(csv, text, sizeof text);
+  unlink(csv);
+  CHECK_INT(s.http_reqs, 1, "empty second: one 1.5-s request");
+  CHECK(strstr(text, "\n1,1,0,0,0,0,0,0,,,,,,\n") != NULL, "empty second: second 1 has counts 0 and no latency");
+  char *row2 = strstr(text, "\n2,");
+  double p50 = 0;
+  int fields = row2 ? sscanf(row2 + 1, "2,%*d,1,0,1,0,%*d,%*d,%lf,", &p50) : 0;
+  CHECK(fields == 1 && p50 >= 1500 && p50 < 1700, "empty second: second 2 has the request and its ~1500 ms latency");
+  if (!row2 || fields != 1) printf("# %s", text);
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
+/* `pocbench load` as a user runs it: exit status, stdout and stderr (POCBENCH names the binary) */
+static int cli(const char *args, char *out, size_t outcap, char *err, size_t errcap) {
+  const char *bin = getenv("POCBENCH") ? getenv("POCBENCH") : "build/pocbench";
+  char o[] = "/tmp/test_load_engine_out.XXXXXX", e[] = "/tmp/test_load_engine_stderr.XXXXXX";
+  close(mkstemp(o));
+  close(mkstemp(e));
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "%s load %s >%s 2>%s", bin, args, o, e);
+  int st = system(cmd);
+  slurp(o, out, outcap);
+  slurp(e, err, errcap);
+  unlink(o);
+  unlink(e);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void case_cli_refused(void) {
+  int port = 0;
+  int fd = testserver_listen(&port);
+  close(fd);
+  char args[200], out[16384], err[4096], want[200];
+  snprintf(args, sizeof args, "--no-color -d 1s --sleep 20ms http://127.0.0.1:%d/", port);
+  int rc = cli(args, out, sizeof out, err, sizeof err);
+  CHECK_INT(rc, 0, "cli refused: exit 0 without thresholds (as k6)");
+  CHECK(strstr(out, "http_req_failed") && strstr(out, "100.00%"), "cli refused: the summary keeps its layout and shows 100% failed");
+  snprintf(want, sizeof want, "WARN: request failed: connection refused (127.0.0.1:%d)", port);
+  CHECK_INT(count_of(err, want), 1, "cli refused: first refusal logged once on stderr");
+  CHECK(strstr(err, "WARN: no request succeeded: every one of the ") && strstr(err, " requests failed with connection refused\n"),
+        "cli refused: stderr says no request succeeded, and why");
+  CHECK(count_of(err, "\n") <= 4, "cli refused: stderr is a few lines, not one per request");
+  if (rc != 0 || !strstr(err, "no request succeeded")) printf("# stderr: %s\n", err);
+  CHECK_INT(cli("-q -d 1s --sleep 20ms --threshold 'http_req_failed: rate<0.5' http://127.0.0.1:1/", out, sizeof out, err, sizeof err), 99,
+            "cli refused with a failure-rate threshold: exit 99");
+}
+
+static void case_cli_bad_url(void) {
+  static const char *const urls[] = {"http://127.0.0.1:99999/", "http://nohost.invalid./", "ftp://127.0.0.1/",
+                                     "http://127.0.0.1:0/", "http://[::1/"};
+  char args[200], out[4096], err[4096], want[200];
+  setenv("RES_OPTIONS", "timeout:1 attempts:1", 1);   /* bounded even where DNS is unreachable */
+  for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+    snprintf(args, sizeof args, "-d 1s '%s'", urls[i]);
+    int rc = cli(args, out, sizeof out, err, sizeof err);
+    snprintf(want, sizeof want, "pocbench load: URL '%s': ", urls[i]);
+    char name[300];
+    snprintf(name, sizeof name, "cli bad URL %s: exit 104, nothing on stdout, one line naming it on stderr", urls[i]);
+    CHECK(rc == 104 && out[0] == '\0' && !strncmp(err, want, strlen(want)) && count_of(err, "\n") == 1, name);
+    if (rc != 104 || out[0]) printf("# rc %d, stdout %.200s, stderr %s\n", rc, out, err);
+  }
+  cli("-d 1s http://nohost.invalid./", out, sizeof out, err, sizeof err);
+  CHECK(strstr(err, "cannot resolve host 'nohost.invalid.'") != NULL, "cli unresolvable host: the host is named");
 }
 
 static void case_interrupted(void) {
@@ -288,6 +401,9 @@ int main(void) {
   case_reset();
   case_idle_close();
   case_refused();
+  case_series_empty_second();
+  case_cli_refused();
+  case_cli_bad_url();
   case_interrupted();
   case_ramping();
   case_arrival();

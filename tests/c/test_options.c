@@ -189,6 +189,96 @@ int main(void) {
     CHECK_INT(rc, 1, "--help returns 1");
   }
 
+  /* --help tells the truth: every flag the parser takes is listed, every --flag it lists is
+   * taken, the --threads default follows the plan, every exit status is explained */
+  {
+    char hpath[300];
+    snprintf(hpath, sizeof hpath, "%s/help.txt", tmpdir);
+    fflush(stdout);
+    int saved = dup(1), hfd = open(hpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(hfd, 1);
+    parse_only("--help", NULL);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    close(hfd);
+    char help[16384] = "";
+    FILE *hf = fopen(hpath, "r");
+    size_t hn = hf ? fread(help, 1, sizeof help - 1, hf) : 0;
+    if (hf) fclose(hf);
+    help[hn] = '\0';
+    static const char *const flags[] = {
+      "-u, --vus", "-d, --duration", "-s, --stage", "--executor", "--rate", "--start-rate", "--time-unit",
+      "--pre-allocated-vus", "--max-vus", "--graceful-stop", "--graceful-ramp-down", "--scale", "--threads",
+      "--method", "-H, --header", "--body", "--body-file", "--sleep", "--timeout", "--threshold",
+      "--no-thresholds", "--summary-trend-stats", "--summary-export", "--out csv=", "--out json=",
+      "-c, --config", "--merge", "-q, --quiet", "--no-color", "-h, --help"};
+    bool all = true;
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+      if (!strstr(help, flags[i])) { all = false; printf("#   --help lacks %s\n", flags[i]); }
+    CHECK(all, "--help lists every flag the parser accepts");
+    bool known = true;
+    for (const char *p = help; (p = strstr(p, "--")); p += 2) {
+      char name[64];
+      size_t l = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz-");
+      if (l == 0 || l >= sizeof name - 3) continue;
+      snprintf(name, sizeof name, "--%.*s", (int)l, p + 2);
+      if (!strcmp(name, "--help")) continue;
+      int prc = parse_only(name, "1", NULL);
+      if (prc == -EINVAL && strstr(err, "unknown option")) { known = false; printf("#   --help names %s, not a flag\n", name); }
+    }
+    CHECK(known, "every --flag named in --help is one the parser accepts");
+    CHECK(strstr(help, "not the CPUs") && strstr(help, "1 per 10,000") && strstr(help, "never more than VUs"),
+          "--help: --threads default from the planned rate and VUs, not the CPU count");
+    CHECK(strstr(help, "\n    0  ") && strstr(help, "\n   99  ") && strstr(help, "\n  104  ") && strstr(help, "\n  105  ") &&
+          strstr(help, "\n    1  "), "--help: exit statuses 0, 99, 104, 105, 1 each on a line");
+    CHECK(strstr(help, "does not\n       resolve") || strstr(help, "does not resolve"), "--help: 104 covers an unresolvable host");
+    CHECK(strstr(help, "even if requests failed") != NULL, "--help: failed requests alone do not change the exit status");
+    char *line = help;
+    bool narrow = true;
+    for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) if (nl - line > 100) narrow = false;
+    CHECK(narrow, "--help: no line wider than 100 columns");
+  }
+
+  /* the URL: syntax and port range in options_finalize (no network), one quoting style */
+  ERR_HAS(run("-d", "1s", "http://127.0.0.1:99999/", NULL), "URL 'http://127.0.0.1:99999/': port 99999 is out of range (1-65535)",
+          "port 99999 rejected in finalize");
+  ERR_HAS(run("-d", "1s", "http://127.0.0.1:0/", NULL), "URL 'http://127.0.0.1:0/': port 0 is out of range", "port 0 rejected");
+  ERR_HAS(run("-d", "1s", "http://127.0.0.1:123456789012/", NULL), "out of range", "port of 12 digits rejected");
+  ERR_HAS(run("-d", "1s", "http://h:/", NULL), "URL 'http://h:/': empty port", "empty port rejected");
+  ERR_HAS(run("-d", "1s", "http://h:8o/x", NULL), "URL 'http://h:8o/x': port '8o' is not a number", "non-numeric port rejected");
+  ERR_HAS(run("-d", "1s", "http://fe80::1/", NULL), "must be in brackets", "bare IPv6 literal rejected");
+  ERR_HAS(run("-d", "1s", "http://[::1/", NULL), "unterminated [IPv6] host", "unterminated IPv6 bracket rejected");
+  ERR_HAS(run("-d", "1s", "http://[::1]x/", NULL), "after the [IPv6] host", "text after the IPv6 bracket rejected");
+  ERR_HAS(run("-d", "1s", "http://[]:80/", NULL), "no host", "empty IPv6 brackets rejected");
+  ERR_HAS(run("-d", "1s", "http://user@h/", NULL), "user@host", "user information rejected");
+  ERR_HAS(run("-d", "1s", "http://h?q=1", NULL), "the path must start with '/'", "query without a path rejected");
+  ERR_HAS(run("-d", "1s", "http://ho st/", NULL), "URL 'http://ho st/': space", "space in the URL rejected");
+  {
+    const char *bad[] = {"https://x/", "ftp://x/", "http:///x", "http://127.0.0.1:99999/", "http://h:/", "http://[::1/"};
+    bool same = true;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+      run("-d", "1s", bad[i], NULL);
+      char want[128];
+      snprintf(want, sizeof want, "URL '%s': ", bad[i]);
+      if (strncmp(err, want, strlen(want))) { same = false; printf("#   %s\n", err); }
+    }
+    CHECK(same, "every URL message starts with URL '<the url>': ");
+  }
+  OK(run("-d", "1s", "http://[::1]:8080/x", NULL), "bracketed IPv6 with port accepted");
+  OK(run("-d", "1s", "http://127.0.0.1:65535", NULL), "port 65535 without a path accepted");
+  OK(run("-d", "1s", "http://svc.ns.svc.cluster.local:8080/", NULL), "finalize does not resolve (a cluster-only name passes)");
+
+  /* host resolution: options_resolve_url, called by cmd_load before any output */
+  setenv("RES_OPTIONS", "timeout:1 attempts:1", 1);   /* bounded even where DNS is unreachable */
+  OK(run("-d", "1s", "http://127.0.0.1:9/x", NULL), "numeric host finalizes");
+  OK(options_resolve_url(&o, err, sizeof err), "numeric IPv4 host resolves");
+  OK(run("-d", "1s", "http://localhost:9/", NULL), "localhost finalizes");
+  OK(options_resolve_url(&o, err, sizeof err), "localhost resolves");
+  OK(run("-d", "1s", "http://nohost.invalid./", NULL), "a .invalid host finalizes (syntax only)");
+  ERR_HAS(options_resolve_url(&o, err, sizeof err), "URL 'http://nohost.invalid./': cannot resolve host 'nohost.invalid.'",
+          "unresolvable host named with its URL");
+
   /* --merge */
   OK(run("--merge", "a.json", "b.json", "c.json", NULL), "--merge with three files, no URL needed");
   CHECK(o.nmerge_files == 3 && !strcmp(o.merge_files[2], "c.json"), "merge files collected in order");

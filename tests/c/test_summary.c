@@ -250,6 +250,57 @@ int main(void) {
     options_free(&o3);
   }
 
+  /* the failure line cmd_load writes to stderr after the summary */
+  {
+    struct load_stats fs;
+    memset(&fs, 0, sizeof fs);
+    char *txt;
+    size_t n;
+#define FAILS(name, want) do { FILE *f_ = open_memstream(&txt, &n); summary_print_failures(f_, &o, &fs); \
+    fclose(f_); CHECK_STR(txt, (want), name); free(txt); } while (0)
+    fs.http_reqs = 1000;
+    FAILS("failure line: nothing when no request failed", "");
+    fs.http_req_failed = 12;
+    fs.fails[FAIL_REFUSED] = 10;
+    fs.fails[FAIL_STATUS_5XX] = 2;
+    FAILS("failure line: share (truncated) and causes with counts",
+          "WARN: 12 of 1000 requests failed (1.20%): connection refused (10), HTTP status 5xx (2)\n");
+    fs.http_reqs = fs.http_req_failed = fs.fails[FAIL_REFUSED] = 91813;
+    fs.fails[FAIL_STATUS_5XX] = 0;
+    FAILS("failure line: every request refused",
+          "WARN: no request succeeded: every one of the 91813 requests failed with connection refused\n");
+    fs.http_reqs = fs.http_req_failed = 913;
+    fs.fails[FAIL_REFUSED] = 900;
+    fs.fails[FAIL_TIMEOUT] = 13;
+    FAILS("failure line: none succeeded, two causes with counts and the timeout",
+          "WARN: no request succeeded: every one of the 913 requests failed: connection refused (900), "
+          "no complete response within the 1m0s timeout (13)\n");
+    memset(&fs, 0, sizeof fs);
+    FAILS("failure line: nothing when no request was sent", "");
+#undef FAILS
+    char t[128];
+    CHECK_STR(load_fail_text(FAIL_STATUS_4XX, 404, 0, t, sizeof t), "HTTP status 404", "fail text: the status when known");
+    CHECK_STR(load_fail_text(FAIL_STATUS_OTHER, 101, 0, t, sizeof t), "unexpected HTTP status 101", "fail text: 1xx");
+    CHECK_STR(load_fail_text(FAIL_TIMEOUT, 0, 200 * 1000000LL, t, sizeof t), "no complete response within the 200ms timeout",
+              "fail text: timeout names its length");
+    CHECK_STR(load_fail_text(FAIL_EOF, 0, 0, t, sizeof t), "connection closed before the response was complete", "fail text: EOF");
+    for (int c = 0; c < FAIL_COUNT; c++)
+      CHECK(strlen(load_fail_text(c, 0, 0, t, sizeof t)) > 5 && !strstr(t, "unknown"), "fail text: every cause has words");
+  }
+
+  /* the CPU warning counts the threads the engine really ran (the auto rule may pick 1 of 4 CPUs) */
+  if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+    s.gen_cpu_share_peak = 0.95;
+    s.threads = 1;
+    char *out1, *err1;
+    capture(&o, &s, &out1, &err1);
+    CHECK(strstr(out1, "WARN the generator's CPU peaked at 95% of a core (1 thread)") != NULL,
+          "CPU warning: 95% of the one thread the engine ran, on a machine with more CPUs");
+    free(out1);
+    free(err1);
+    s.threads = 0;
+  }
+
   for (int i = 0; i < T_COUNT; i++) hist_free(s.trend[i]);
   options_free(&o);
   return check_done("test_summary");
