@@ -75,12 +75,6 @@ def study(tmp_path: Path) -> dict:
             "state": state}
 
 
-def need_load() -> None:
-    r = subprocess.run([pocbench(), "load", "--help"], capture_output=True, text=True)
-    if "not built yet" in r.stderr:
-        pytest.skip("PENDING: `pocbench load` is not built yet (src/cmd_load.c placeholder)")
-
-
 def k8s_run(study: dict, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     e = dict(study["env"], **env)
     return subprocess.run([pocbench(), "k8s", "run", "--kubectl", study["kubectl"], "--tests", "smoke",
@@ -98,7 +92,6 @@ def pod_exports(logdir: Path, job: str) -> list[dict]:
 
 
 def test_run_collects_and_merges_three_pods_exactly(study: dict, server: str) -> None:
-    need_load()
     name = contenders()[0]["name"]
     r = k8s_run(study, "--service", name, "--parallelism", "3", FAKE_KUBECTL_TARGET=server)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -135,7 +128,6 @@ def test_run_collects_and_merges_three_pods_exactly(study: dict, server: str) ->
 
 
 def test_a_pod_that_dies_makes_the_scenario_an_error_not_a_crash(study: dict, server: str) -> None:
-    need_load()
     name = contenders()[0]["name"]
     r = k8s_run(study, "--service", name, "--parallelism", "2", FAKE_KUBECTL_TARGET=server,
                 FAKE_KUBECTL_KILL_POD="1")
