@@ -285,10 +285,11 @@ static void case_cli_refused(void) {
 }
 
 static void case_cli_bad_url(void) {
-  static const char *const urls[] = {"http://127.0.0.1:99999/", "http://nohost.invalid./", "ftp://127.0.0.1/",
+  static const char *const urls[] = {"http://127.0.0.1:99999/", "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid/", "ftp://127.0.0.1/",
                                      "http://127.0.0.1:0/", "http://[::1/"};
   char args[200], out[4096], err[4096], want[200];
-  setenv("RES_OPTIONS", "timeout:1 attempts:1", 1);   /* bounded even where DNS is unreachable */
+  /* The unresolvable host has a 64-octet label: the resolver refuses such a name before sending
+   * any query, so this test never reaches a DNS server (traffic stays on this machine). */
   for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
     snprintf(args, sizeof args, "-d 1s '%s'", urls[i]);
     int rc = cli(args, out, sizeof out, err, sizeof err);
@@ -298,8 +299,8 @@ static void case_cli_bad_url(void) {
     CHECK(rc == 104 && out[0] == '\0' && !strncmp(err, want, strlen(want)) && count_of(err, "\n") == 1, name);
     if (rc != 104 || out[0]) printf("# rc %d, stdout %.200s, stderr %s\n", rc, out, err);
   }
-  cli("-d 1s http://nohost.invalid./", out, sizeof out, err, sizeof err);
-  CHECK(strstr(err, "cannot resolve host 'nohost.invalid.'") != NULL, "cli unresolvable host: the host is named");
+  cli("-d 1s http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid/", out, sizeof out, err, sizeof err);
+  CHECK(strstr(err, "cannot resolve host 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid'") != NULL, "cli unresolvable host: the host is named");
 }
 
 static void case_interrupted(void) {
