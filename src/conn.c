@@ -278,8 +278,9 @@ static int on_read(struct conn *c, const struct conn_ctx *x, int64_t now) {
       if (c->resp.complete) {
         c->tm.done = at;
         c->status = c->resp.status;
-        /* bytes beyond the response: not ours to interpret (no pipelining), drop the conn */
-        bool keep = c->resp.keep_alive && used == n;
+        /* bytes beyond the response: not ours to interpret (no pipelining), drop the conn; an
+         * answer before the request was fully written leaves its rest unsent: drop it too */
+        bool keep = c->resp.keep_alive && used == n && c->woff == x->tg->req_len;
         return finish(c, x, classify(c->resp.status), keep);
       }
       if ((size_t)n < x->rcap) return 0;
