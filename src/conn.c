@@ -120,12 +120,18 @@ bool conn_busy(const struct conn *c) {
   return c->state == CS_CONNECTING || c->state == CS_WRITING || c->state == CS_READING;
 }
 
+/* c->want_out changes only here, so x->n_want_out stays the number of conns with it set */
+static void want_out(struct conn *c, const struct conn_ctx *x, bool out) {
+  if (c->want_out != out && x->n_want_out) *x->n_want_out += out ? 1 : -1;
+  c->want_out = out;
+}
+
 void conn_close(struct conn *c, const struct conn_ctx *x) {
-  (void)x;   /* close() removes the fd from the epoll set (no dup'd fds) */
+  /* close() removes the fd from the epoll set (no dup'd fds) */
   if (c->fd >= 0) close(c->fd);
   c->fd = -1;
   c->state = CS_CLOSED;
-  c->want_out = false;
+  want_out(c, x, false);
 }
 
 static uint64_t tag(const struct conn *c) {
@@ -135,7 +141,7 @@ static uint64_t tag(const struct conn *c) {
 static int set_events(struct conn *c, const struct conn_ctx *x, bool out) {
   if (c->want_out == out) return 0;
   struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | (out ? EPOLLOUT : 0u), .data.u64 = tag(c)};
-  c->want_out = out;
+  want_out(c, x, out);
   return epoll_ctl(x->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
@@ -210,7 +216,7 @@ static int do_connect(struct conn *c, const struct conn_ctx *x, int64_t now) {
   setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (x->rx_ts) setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);   /* best effort */
   struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLOUT, .data.u64 = tag(c)};
-  c->want_out = true;
+  want_out(c, x, true);
   if (epoll_ctl(x->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0) return finish(c, x, FAIL_CONNECT, false);
   c->state = CS_CONNECTING;
   if (connect(c->fd, (const struct sockaddr *)&t->addr, t->addrlen) == 0) {

@@ -32,6 +32,8 @@ struct conn_ctx {
   bool rx_ts;              /* take response times from the kernel (the engine defers reads) */
   int64_t rt_off;          /* CLOCK_REALTIME - CLOCK_MONOTONIC (ns), refreshed by the engine at each
                             * wake: converts the kernel's receive timestamps (SO_TIMESTAMPNS) */
+  int64_t *n_want_out;     /* optional: how many conns wait for EPOLLOUT (a connect or a partial
+                            * write, neither timestamped by the kernel: the engine must not defer) */
 };
 
 enum conn_state { CS_CLOSED, CS_IDLE, CS_CONNECTING, CS_WRITING, CS_READING };

@@ -107,6 +107,7 @@ struct worker {
   int64_t next_scan;         /* earliest timeout / ramp-down deadline, at least SCAN_NS apart */
   int64_t defer_ns;          /* horizon of sleeps that do not wake for responses (0: never) */
   bool warned[FAIL_COUNT];   /* this worker saw that cause already (keeps the atomic off the hot path) */
+  int64_t n_want_out;        /* conns waiting for EPOLLOUT (connect, partial write): no deferring */
   /* published for the main thread (single writer) */
   _Atomic int64_t pub_sec, pub_active, pub_init;
   _Atomic uint64_t pub_iters, pub_interrupted;
@@ -504,7 +505,7 @@ static void *worker_main(void *arg) {
     int64_t dt = wake - now;
     if (dt < 0) dt = 0;
     int n;
-    if (dt > 0 && dt <= w->defer_ns) {
+    if (dt > 0 && dt <= w->defer_ns && w->n_want_out == 0) {
       /* the next deadline is near: sleep to it, then read whatever arrived meanwhile */
       struct timespec at = {.tv_sec = wake / NS, .tv_nsec = wake % NS}, zero = {0, 0};
       while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL) == EINTR) {}
@@ -584,7 +585,8 @@ static int worker_setup(struct engine *e, struct worker *w, int id) {
   if (w->ep < 0) return -errno;
   w->rbuf = malloc(RBUF);
   if (!w->rbuf) return -ENOMEM;
-  w->cx = (struct conn_ctx){.ep = w->ep, .tg = &e->tg, .rbuf = w->rbuf, .rcap = RBUF, .rt_off = rt_offset()};
+  w->cx = (struct conn_ctx){.ep = w->ep, .tg = &e->tg, .rbuf = w->rbuf, .rcap = RBUF, .rt_off = rt_offset(),
+                            .n_want_out = &w->n_want_out};
   struct epoll_event wev = {.events = EPOLLIN, .data.u64 = WAKE_TAG};
   if (epoll_ctl(w->ep, EPOLL_CTL_ADD, e->wake_fd, &wev) < 0) return -errno;
   /* deferring a response holds its VU a little longer: never past a think time */
