@@ -279,6 +279,7 @@ static int on_read(struct conn *c, const struct conn_ctx *x, int64_t now) {
     if (n > 0) {
       c->received += (uint64_t)n;
       if (c->tm.first_byte == 0) c->tm.first_byte = at;
+      c->tm.last_rx = at;
       ssize_t used = http_resp_feed(&c->resp, x->rbuf, (size_t)n);
       if (used < 0) return finish(c, x, FAIL_MALFORMED, false);
       if (c->resp.complete) {
@@ -294,6 +295,7 @@ static int on_read(struct conn *c, const struct conn_ctx *x, int64_t now) {
     }
     if (n == 0) {
       if (c->tm.first_byte != 0 && http_resp_eof(&c->resp) == 0) {
+        c->tm.done = c->tm.last_rx;
         c->status = c->resp.status;
         return finish(c, x, classify(c->resp.status), false);
       }

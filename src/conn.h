@@ -44,6 +44,8 @@ struct req_times {
   int64_t conn_start, conn_done;
   int64_t got_conn, written, first_byte;
   int64_t done;            /* the response's last byte arrived (kernel receive time when known) */
+  int64_t last_rx;         /* the last bytes read arrived (kernel time when known): a close-delimited
+                            * body's end, since the FIN that marks it carries no timestamp */
 };
 
 struct conn {
