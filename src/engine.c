@@ -137,6 +137,12 @@ static inline int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
 }
 
+/* a + b for b >= 0, saturating at INT64_MAX: deadlines from durations up to INT64_MAX ns (the
+ * parsers accept them, --scale saturates there) must not wrap into the past */
+static int64_t add_sat(int64_t a, int64_t b) {
+  return b > 0 && a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 static int64_t rt_offset(void) {
   struct timespec r, m;
   clock_gettime(CLOCK_REALTIME, &r);
@@ -285,7 +291,7 @@ static void request_done(struct worker *w, struct vu *v, int64_t now) {
   }
   if (w->e->o->sleep_ns > 0 || w->in_start) {
     v->state = VU_THINK;
-    v->wake = end + w->e->o->sleep_ns;
+    v->wake = add_sat(end, w->e->o->sleep_ns);
     heap_push(w, v);
     return;
   }
@@ -369,6 +375,7 @@ static void vu_cancel(struct worker *w, struct vu *v) {
 /* First point of the scan grid (t0 + k * SCAN_NS) at or after t, and after now. */
 static int64_t grid_up(const struct engine *e, int64_t t, int64_t now) {
   if (t <= now) t = now + 1;
+  if (t > INT64_MAX - SCAN_NS) return INT64_MAX;
   int64_t k = (t - e->t0 + SCAN_NS - 1) / SCAN_NS;
   return e->t0 + k * SCAN_NS;
 }
@@ -386,7 +393,7 @@ static void apply_schedule(struct worker *w, int64_t now) {
       if (v->state == VU_OFF && now < e->end) start_iteration(w, v, now, now);
       else v->stop_at = INT64_MAX;      /* target went back up: keep going */
     } else if (v->state != VU_OFF && v->stop_at == INT64_MAX) {
-      v->stop_at = now + e->o->graceful_ramp_down_ns;
+      v->stop_at = add_sat(now, e->o->graceful_ramp_down_ns);
       if (v->stop_at < w->next_scan) w->next_scan = grid_up(e, v->stop_at, now);
     }
   }
@@ -420,7 +427,7 @@ static void dispatch_due(struct worker *w, int64_t due, int64_t now) {
 static void scan(struct worker *w, int64_t now) {
   const struct load_opts *o = w->e->o;
   int64_t tmo = o->timeout_ns > 0 ? o->timeout_ns : SCAN_NS;
-  int64_t next = now + tmo;
+  int64_t next = add_sat(now, tmo);
   for (size_t i = 0; i < w->nvus; i++) {
     struct vu *v = &w->vus[i];
     if (v->state == VU_OFF) continue;
@@ -431,7 +438,7 @@ static void scan(struct worker *w, int64_t now) {
     }
     if (v->state == VU_OFF) continue;
     if (v->stop_at < next) next = v->stop_at;
-    if (v->state == VU_REQ && v->c.tm.start + tmo < next) next = v->c.tm.start + tmo;
+    if (v->state == VU_REQ && add_sat(v->c.tm.start, tmo) < next) next = add_sat(v->c.tm.start, tmo);
   }
   w->next_scan = grid_up(w->e, next, now);
 }
@@ -454,7 +461,7 @@ static void *worker_main(void *arg) {
   }
   int64_t now = now_ns();
   switch_second(w, now);
-  w->next_scan = grid_up(e, now + (o->timeout_ns > 0 ? o->timeout_ns : SCAN_NS), now);
+  w->next_scan = grid_up(e, add_sat(now, o->timeout_ns > 0 ? o->timeout_ns : SCAN_NS), now);
   if (e->open) {
     arrival_init(&w->cur, o);
     w->next_n = (uint64_t)w->id + 1;
@@ -888,8 +895,8 @@ int engine_run(const struct load_opts *o, volatile int *stop_flag, struct load_s
     goto cleanup;
   }
   e.t0 = now_ns();
-  e.end = e.t0 + sched_end_ns(o);
-  e.hard = e.end + o->graceful_stop_ns;
+  e.end = add_sat(e.t0, sched_end_ns(o));
+  e.hard = add_sat(e.end, o->graceful_stop_ns);
   ob.e = &e;
   ob.tty = isatty(STDOUT_FILENO) && !o->quiet;
   ob.cpu_last = cpu_seconds();

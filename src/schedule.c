@@ -102,7 +102,8 @@ int64_t sched_end_ns(const struct load_opts *o) {
   if (o->executor == EXEC_CONSTANT_VUS || o->executor == EXEC_CONSTANT_ARRIVAL_RATE)
     return o->duration_ns;
   int64_t s = 0;
-  for (size_t i = 0; i < o->nstages; i++) s += o->stages[i].duration_ns;
+  for (size_t i = 0; i < o->nstages; i++)   /* saturating: --scale can make each INT64_MAX */
+    s = o->stages[i].duration_ns > INT64_MAX - s ? INT64_MAX : s + o->stages[i].duration_ns;
   return s;
 }
 

@@ -212,10 +212,38 @@ static void case_deferred_close_delimited(void) {
   testserver_stop(&ts);
 }
 
+/* Durations near INT64_MAX (the parsers accept up to INT64_MAX ns; --scale saturates there):
+ * deadlines computed from them must saturate, not wrap into the past. */
+static void case_huge_durations(void) {
+  struct testserver ts;
+  if (testserver_start(&ts, TS_NORMAL, 0)) { CHECK(0, "huge durations: server starts"); return; }
+  struct load_opts o = base(ts.port, 2, 1000);
+  o.sleep_ns = INT64_MAX - 1;          /* think "forever": one request per VU */
+  o.graceful_stop_ns = 300 * MS;
+  struct load_stats s;
+  volatile int stop = 0;
+  CHECK_INT(engine_run(&o, &stop, &s), 0, "huge think time: engine_run returns 0");
+  CHECK_INT(s.http_reqs, 2, "huge think time: one request per VU, the think time does not wrap to the past");
+  CHECK_INT(s.interrupted, 2, "huge think time: both VUs still thinking at the hard stop");
+  load_stats_free(&s);
+
+  o = base(ts.port, 1, 1000);
+  o.graceful_stop_ns = INT64_MAX - 1;  /* the hard stop is never reached; the test ends at 1 s */
+  o.graceful_ramp_down_ns = INT64_MAX - 1;
+  o.timeout_ns = INT64_MAX - 1;
+  CHECK_INT(engine_run(&o, &stop, &s), 0, "huge graceful stop and timeout: engine_run returns 0");
+  CHECK(s.http_reqs > 10, "huge graceful stop and timeout: the test runs (the hard stop does not wrap to the past)");
+  CHECK(s.run_duration_ns >= 1000 * MS && s.run_duration_ns < 3000 * MS, "huge graceful stop: the test ends after its 1-s duration");
+  CHECK_INT(s.http_req_failed, 0, "huge graceful stop and timeout: no failures");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   case_early_answer_large_body();
   case_deferred_connect();
   case_deferred_close_delimited();
+  case_huge_durations();
   return check_done("test_load_review");
 }
