@@ -182,7 +182,7 @@ static void case_deferred_connect(void) {
   double blk = hist_percentile(s.trend[T_HTTP_REQ_BLOCKED], 50) / 1e6;
   printf("# connecting p50 %.3f ms, blocked p50 %.3f ms, corrected p50 %.3f ms, duration p50 %.3f ms\n", med, blk,
          hist_percentile(s.trend[T_HTTP_REQ_DURATION_CORRECTED], 50) / 1e6, hist_percentile(s.trend[T_HTTP_REQ_DURATION], 50) / 1e6);
-  CHECK(med < 0.5, "deferred connect: a loopback connect's median http_req_connecting is under 0.5 ms");
+  CHECK(med < 1.0, "deferred connect: a loopback connect's median http_req_connecting is under 1 ms (not the 2.5-ms due spacing)");
   load_stats_free(&s);
   testserver_stop(&ts);
 }
@@ -207,7 +207,7 @@ static void case_deferred_close_delimited(void) {
   double med = hist_percentile(s.trend[T_HTTP_REQ_DURATION], 50) / 1e6;
   double rcv = hist_percentile(s.trend[T_HTTP_REQ_RECEIVING], 50) / 1e6;
   printf("# duration p50 %.3f ms, receiving p50 %.3f ms\n", med, rcv);
-  CHECK(med < 0.5, "deferred close-delimited: median http_req_duration on loopback under 0.5 ms");
+  CHECK(med < 1.0, "deferred close-delimited: median http_req_duration on loopback under 1 ms (not the 2.5-ms due spacing)");
   load_stats_free(&s);
   testserver_stop(&ts);
 }
