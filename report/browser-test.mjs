@@ -20,7 +20,12 @@ try {
     headless: true,
     viewport: { width: 1400, height: 900 },
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           // Nothing may leave the machine: the page is a file, so the browser needs no name at
+           // all; without this, Chromium still looks up Google's update and account hosts.
+           "--host-resolver-rules=MAP * ~NOTFOUND", "--no-pings", "--disable-domain-reliability",
+           "--disable-client-side-phishing-detection", "--disable-breakpad",
+           "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication"],
   });
   const page = browser.pages()[0] || await browser.newPage();
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console error: ${m.text()}`); });
