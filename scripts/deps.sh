@@ -1,8 +1,31 @@
 #!/usr/bin/env bash
-# Installs the Debian packages named in deps/*.apt that are missing, saying which.
+# Installs the Debian packages named in deps/*.apt that are missing, saying which, then checks
+# the toolchains that do not come from those lists (Go >= 1.23, Python >= 3.11 with venv, npm).
 # Idempotent and quiet when everything is present. Needs root (or sudo) only when installing.
 set -eu
 cd "$(dirname "$0")/.."
+
+# Toolchains: a clear error naming what is missing, before any build step fails obscurely.
+check_toolchains() {
+  local bad=0 v
+  if ! command -v go >/dev/null; then
+    echo "deps: no 'go' on PATH: apps/golang needs Go >= 1.23 (go.mod: go 1.23); install it and run make again" >&2; bad=1
+  else
+    v=$(go env GOVERSION 2>/dev/null | sed 's/^go//')
+    if ! printf '1.23\n%s\n' "$v" | sort -V -C; then
+      echo "deps: go $v is too old: apps/golang needs Go >= 1.23 (go.mod: go 1.23)" >&2; bad=1
+    fi
+  fi
+  if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "deps: python3 >= 3.11 is needed (apps/fastapi, build/venv); found: $(python3 --version 2>&1)" >&2; bad=1
+  elif ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    echo "deps: python3 has no venv/ensurepip module: install python3-venv (Debian) and run make again" >&2; bad=1
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "deps: no 'npm' on PATH: report/ installs its chart library with npm ci; install npm (Debian: npm) and run make again" >&2; bad=1
+  fi
+  return $bad
+}
 want=$(cat deps/*.apt | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=()
 for p in $want; do
@@ -10,7 +33,7 @@ for p in $want; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ ${#missing[@]} -eq 0 ]; then check_toolchains; exit; fi
 echo "deps: installing Debian packages: ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -32,3 +55,4 @@ if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null |
 fi
 : "$stamp"
 echo "deps: installed ${#missing[@]} package(s)"
+check_toolchains
