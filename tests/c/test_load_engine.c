@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "check.h"
 #include "load.h"
@@ -178,6 +177,118 @@ static void case_idle_close(void) {
   testserver_stop(&ts);
 }
 
+/* A status-class server: every request answered with `mode`'s status, keep-alive. */
+static void status_run(enum ts_mode mode, const char *what, struct testserver *ts, struct load_stats *s) {
+  char name[160];
+  memset(s, 0, sizeof *s);
+  if (testserver_start(ts, mode, 0)) {
+    snprintf(name, sizeof name, "%s: server starts", what);
+    CHECK(0, name);
+    return;
+  }
+  struct load_opts o = base(ts->port, 2, 300);
+  o.sleep_ns = 2 * MS;
+  snprintf(name, sizeof name, "%s: engine_run returns 0", what);
+  CHECK_INT(run(&o, s), 0, name);
+  snprintf(name, sizeof name, "%s: requests were made, each one the server saw", what);
+  CHECK(s->http_reqs > 10 && s->http_reqs == ts->ctr->requests, name);
+  snprintf(name, sizeof name, "%s: the connection is kept alive (one per VU)", what);
+  CHECK_INT(ts->ctr->accepted, 2, name);
+}
+
+static void case_status_4xx(void) {
+  struct testserver ts;
+  struct load_stats s;
+  status_run(TS_STATUS_404, "404 keep-alive", &ts, &s);
+  CHECK_INT(s.fails[FAIL_STATUS_4XX], s.http_reqs, "404 keep-alive: every request failed with cause 4xx");
+  CHECK_INT(nfail(&s), s.fails[FAIL_STATUS_4XX], "404 keep-alive: no other cause");
+  CHECK_INT(s.http_req_failed, s.http_reqs, "404 keep-alive: http_req_failed counts every request");
+  CHECK_INT(s.status_class[4], s.http_reqs, "404 keep-alive: status class 4xx");
+  CHECK_INT(hist_count(s.trend[T_HTTP_REQ_DURATION_EXPECTED]), 0, "404 keep-alive: no expected_response:true sample");
+  CHECK_INT(s.iterations, s.http_reqs, "404 keep-alive: a failed status still completes its iteration");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
+static void case_status_5xx(void) {
+  struct testserver ts;
+  struct load_stats s;
+  status_run(TS_STATUS_503, "503 keep-alive", &ts, &s);
+  CHECK_INT(s.fails[FAIL_STATUS_5XX], s.http_reqs, "503 keep-alive: every request failed with cause 5xx");
+  CHECK_INT(nfail(&s), s.fails[FAIL_STATUS_5XX], "503 keep-alive: no other cause");
+  CHECK_INT(s.http_req_failed, s.http_reqs, "503 keep-alive: http_req_failed counts every request");
+  CHECK_INT(s.status_class[5], s.http_reqs, "503 keep-alive: status class 5xx");
+  CHECK_INT(hist_count(s.trend[T_HTTP_REQ_DURATION_EXPECTED]), 0, "503 keep-alive: no expected_response:true sample");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
+/* k6's expected statuses are 200-399: a 304 (no body) or a 302 (not followed) is a success. */
+static void case_status_3xx(void) {
+  static const struct { enum ts_mode mode; const char *what; } m[] = {
+    {TS_STATUS_304, "304 without a body"}, {TS_STATUS_302, "302 with a Location"}};
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+    struct testserver ts;
+    struct load_stats s;
+    char name[160];
+    status_run(m[i].mode, m[i].what, &ts, &s);
+    snprintf(name, sizeof name, "%s: not failed", m[i].what);
+    CHECK(s.http_req_failed == 0 && nfail(&s) == 0, name);
+    snprintf(name, sizeof name, "%s: status class 3xx", m[i].what);
+    CHECK_INT(s.status_class[3], s.http_reqs, name);
+    snprintf(name, sizeof name, "%s: every response expected", m[i].what);
+    CHECK_INT(hist_count(s.trend[T_HTTP_REQ_DURATION_EXPECTED]), s.http_reqs, name);
+    snprintf(name, sizeof name, "%s: one request per iteration (no redirect followed)", m[i].what);
+    CHECK_INT(s.iterations, s.http_reqs, name);
+    load_stats_free(&s);
+    testserver_stop(&ts);
+  }
+}
+
+/* Every second request is a 503: http_req_failed is their share, and a rate threshold reads it. */
+static void case_status_mixed(void) {
+  struct testserver ts;
+  struct load_stats s;
+  status_run(TS_STATUS_MIXED, "200/503 alternating", &ts, &s);
+  uint64_t n = ts.ctr->requests;
+  CHECK_INT(s.http_req_failed, n / 2, "200/503 alternating: http_req_failed is the 503s the server sent");
+  CHECK_INT(s.fails[FAIL_STATUS_5XX], n / 2, "200/503 alternating: counted as cause 5xx");
+  CHECK_INT(s.status_class[2], n - n / 2, "200/503 alternating: the rest are 2xx");
+  CHECK_INT(hist_count(s.trend[T_HTTP_REQ_DURATION_EXPECTED]), n - n / 2, "200/503 alternating: only the 200s are expected");
+  struct threshold th[2];
+  char err[256];
+  int prc = threshold_parse("http_req_failed", "rate<0.45", &th[0], err, sizeof err);
+  prc |= threshold_parse("http_req_failed", "rate<0.55", &th[1], err, sizeof err);
+  CHECK_INT(prc, 0, "200/503 alternating: thresholds parse");
+  if (!prc) {
+    struct load_opts o = base(ts.port, 2, 300);
+    o.thresholds = th;
+    o.nthresholds = 2;
+    CHECK_INT(thresholds_eval(&o, &s), 1, "200/503 alternating: one of rate<0.45 and rate<0.55 crossed");
+    CHECK(th[0].failed && !th[1].failed, "200/503 alternating: rate<0.45 crossed, rate<0.55 passes");
+    for (int i = 0; i < 2; i++) { free(th[i].metric); free(th[i].source); }
+  }
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
+static void case_eof_mid_body(void) {
+  struct testserver ts;
+  if (testserver_start(&ts, TS_EOF_MID_BODY, 0)) { CHECK(0, "eof mid-body: server starts"); return; }
+  struct load_opts o = base(ts.port, 2, 300);
+  o.sleep_ns = 2 * MS;   /* a connection per request: a few hundred, not thousands */
+  struct load_stats s;
+  CHECK_INT(run(&o, &s), 0, "EOF mid-body: engine_run returns 0");
+  CHECK(s.http_reqs > 5, "EOF mid-body (Content-Length 100, 5 sent, FIN): requests were made");
+  CHECK_INT(s.fails[FAIL_EOF], s.http_reqs, "EOF mid-body: every request counted as eof");
+  CHECK_INT(s.fails[FAIL_RESET], 0, "EOF mid-body: a FIN is not counted as reset");
+  CHECK_INT(s.http_req_failed, s.http_reqs, "EOF mid-body: no request counted as success");
+  CHECK_INT(s.status_class[0], s.http_reqs, "EOF mid-body: a transport error, not a 2xx");
+  CHECK_INT(ts.ctr->accepted, s.http_reqs, "EOF mid-body: every request on a new connection");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
 /* count of needle in hay */
 static int count_of(const char *hay, const char *needle) {
   int n = 0;
@@ -247,60 +358,6 @@ static void case_series_empty_second(void) {
   if (!row2 || fields != 1) printf("# %s", text);
   load_stats_free(&s);
   testserver_stop(&ts);
-}
-
-/* `pocbench load` as a user runs it: exit status, stdout and stderr (POCBENCH names the binary) */
-static int cli(const char *args, char *out, size_t outcap, char *err, size_t errcap) {
-  const char *bin = getenv("POCBENCH") ? getenv("POCBENCH") : "build/pocbench";
-  char o[] = "/tmp/test_load_engine_out.XXXXXX", e[] = "/tmp/test_load_engine_stderr.XXXXXX";
-  close(mkstemp(o));
-  close(mkstemp(e));
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "%s load %s >%s 2>%s", bin, args, o, e);
-  int st = system(cmd);
-  slurp(o, out, outcap);
-  slurp(e, err, errcap);
-  unlink(o);
-  unlink(e);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void case_cli_refused(void) {
-  int port = 0;
-  int fd = testserver_listen(&port);
-  close(fd);
-  char args[200], out[16384], err[4096], want[200];
-  snprintf(args, sizeof args, "--no-color -d 1s --sleep 20ms http://127.0.0.1:%d/", port);
-  int rc = cli(args, out, sizeof out, err, sizeof err);
-  CHECK_INT(rc, 0, "cli refused: exit 0 without thresholds (as k6)");
-  CHECK(strstr(out, "http_req_failed") && strstr(out, "100.00%"), "cli refused: the summary keeps its layout and shows 100% failed");
-  snprintf(want, sizeof want, "WARN: request failed: connection refused (127.0.0.1:%d)", port);
-  CHECK_INT(count_of(err, want), 1, "cli refused: first refusal logged once on stderr");
-  CHECK(strstr(err, "WARN: no request succeeded: every one of the ") && strstr(err, " requests failed with connection refused\n"),
-        "cli refused: stderr says no request succeeded, and why");
-  CHECK(count_of(err, "\n") <= 4, "cli refused: stderr is a few lines, not one per request");
-  if (rc != 0 || !strstr(err, "no request succeeded")) printf("# stderr: %s\n", err);
-  CHECK_INT(cli("-q -d 1s --sleep 20ms --threshold 'http_req_failed: rate<0.5' http://127.0.0.1:1/", out, sizeof out, err, sizeof err), 99,
-            "cli refused with a failure-rate threshold: exit 99");
-}
-
-static void case_cli_bad_url(void) {
-  static const char *const urls[] = {"http://127.0.0.1:99999/", "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid/", "ftp://127.0.0.1/",
-                                     "http://127.0.0.1:0/", "http://[::1/"};
-  char args[200], out[4096], err[4096], want[200];
-  /* The unresolvable host has a 64-octet label: the resolver refuses such a name before sending
-   * any query, so this test never reaches a DNS server (traffic stays on this machine). */
-  for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
-    snprintf(args, sizeof args, "-d 1s '%s'", urls[i]);
-    int rc = cli(args, out, sizeof out, err, sizeof err);
-    snprintf(want, sizeof want, "pocbench load: URL '%s': ", urls[i]);
-    char name[300];
-    snprintf(name, sizeof name, "cli bad URL %s: exit 104, nothing on stdout, one line naming it on stderr", urls[i]);
-    CHECK(rc == 104 && out[0] == '\0' && !strncmp(err, want, strlen(want)) && count_of(err, "\n") == 1, name);
-    if (rc != 104 || out[0]) printf("# rc %d, stdout %.200s, stderr %s\n", rc, out, err);
-  }
-  cli("-d 1s http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid/", out, sizeof out, err, sizeof err);
-  CHECK(strstr(err, "cannot resolve host 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid'") != NULL, "cli unresolvable host: the host is named");
 }
 
 static void case_interrupted(void) {
@@ -375,6 +432,69 @@ static void case_arrival(void) {
   testserver_stop(&ts);
 }
 
+/* reqs of second t in a --out csv file ("t_s,vus,reqs,..."), -1 if there is no such row */
+static long csv_reqs(const char *text, int t) {
+  char key[16];
+  snprintf(key, sizeof key, "\n%d,", t);
+  const char *row = strstr(text, key);
+  long vus, reqs;
+  if (!row || sscanf(row + 1, "%*d,%ld,%ld,", &vus, &reqs) != 2) return -1;
+  return reqs;
+}
+
+static void case_ramping_arrival(void) {
+  struct testserver ts;
+  if (testserver_start(&ts, TS_NORMAL, 0)) { CHECK(0, "ramping arrival: server starts"); return; }
+  /* 0 -> 100/s over 1 s, then 100/s for 1 s: 50 + 100 = 150 iterations due */
+  struct stage st[] = {{1000 * MS, 100}, {1000 * MS, 100}};
+  struct load_opts o = base(ts.port, 0, 0);
+  o.executor = EXEC_RAMPING_ARRIVAL_RATE;
+  o.start_rate = 0;
+  o.stages = st;
+  o.nstages = 2;
+  o.pre_allocated_vus = 5;
+  o.max_vus = 10;
+  char csv[] = "/tmp/test_load_engine_ramp.XXXXXX";
+  int cfd = mkstemp(csv);
+  close(cfd);
+  o.out_csv = csv;
+  struct load_stats s;
+  CHECK_INT(run(&o, &s), 0, "ramping arrival 0->100/s->100/s: engine_run returns 0");
+  char text[4096];
+  slurp(csv, text, sizeof text);
+  unlink(csv);
+  CHECK(s.iterations >= 148 && s.iterations <= 151, "ramping arrival 0->100/s over 1 s, 100/s for 1 s: 150 +- 2 iterations (the integral)");
+  CHECK_INT(s.dropped_iterations, 0, "ramping arrival with 5-10 VUs against a fast server: none dropped");
+  CHECK_INT(s.http_reqs, ts.ctr->requests, "ramping arrival: the server saw every request");
+  CHECK_INT(s.http_req_failed, 0, "ramping arrival: no failures");
+  long r1 = csv_reqs(text, 1), r2 = csv_reqs(text, 2);
+  CHECK(r1 >= 47 && r1 <= 53, "ramping arrival: about 50 requests in the ramp's second");
+  CHECK(r2 >= 97 && r2 <= 103, "ramping arrival: about 100 requests in the flat second");
+  if (r1 < 47 || r1 > 53 || r2 < 97 || r2 > 103) printf("# iterations %llu, series:\n%s", (unsigned long long)s.iterations, text);
+  CHECK(s.run_duration_ns >= 2000 * MS && s.run_duration_ns < 2500 * MS, "ramping arrival: lasts the two stages");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+
+  /* 2 VUs at most against 50-ms answers: 40/s at best, while the ramp asks for up to 100/s */
+  if (testserver_start(&ts, TS_DELAY, 50)) { CHECK(0, "ramping arrival drop: server starts"); return; }
+  struct stage st2[] = {{1000 * MS, 100}};
+  o = base(ts.port, 0, 0);
+  o.executor = EXEC_RAMPING_ARRIVAL_RATE;
+  o.stages = st2;
+  o.nstages = 1;
+  o.pre_allocated_vus = 1;
+  o.max_vus = 2;
+  o.threads = 1;
+  CHECK_INT(run(&o, &s), 0, "ramping arrival drop: engine_run returns 0");
+  uint64_t due = s.iterations + s.dropped_iterations + s.interrupted;
+  CHECK(due >= 49 && due <= 50, "ramping arrival 0->100/s over 1 s with maxVUs 2: 50 due iterations accounted");
+  CHECK(s.dropped_iterations > 0, "ramping arrival with maxVUs 2 against a 50-ms server: some dropped");
+  CHECK(s.iterations <= 2 * 21, "ramping arrival with maxVUs 2: no more than 2 VUs x 20/s completed");
+  CHECK_INT(s.vus_max_value, 2, "ramping arrival: maxVUs 2 respected");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
 static void case_stop_flag(void) {
   struct testserver ts;
   if (testserver_start(&ts, TS_STALL, 0)) { CHECK(0, "stop flag: server starts"); return; }
@@ -401,13 +521,17 @@ int main(void) {
   case_close_delimited();
   case_reset();
   case_idle_close();
+  case_status_4xx();
+  case_status_5xx();
+  case_status_3xx();
+  case_status_mixed();
+  case_eof_mid_body();
   case_refused();
   case_series_empty_second();
-  case_cli_refused();
-  case_cli_bad_url();
   case_interrupted();
   case_ramping();
   case_arrival();
+  case_ramping_arrival();
   case_stop_flag();
   return check_done("test_load_engine");
 }

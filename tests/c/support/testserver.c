@@ -30,6 +30,10 @@ static const char RESP_CHUNKED[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunke
 static const char RESP_GARBAGE[] = "\x16\x03\x01 this is not HTTP \xff\xfe\r\n\r\n";
 static const char RESP_CLOSE_DELIM[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nhello until close";
 static const char RESP_RESET[] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhello";
+static const char RESP_404[] = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found";
+static const char RESP_503[] = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 4\r\n\r\nbusy";
+static const char RESP_304[] = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n";
+static const char RESP_302[] = "HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n";
 
 struct tconn {
   int fd;
@@ -115,6 +119,27 @@ static bool answer(struct tconn *c, enum ts_mode mode, int delay_ms, struct ts_c
     put(c->fd, RESP_RESET, sizeof RESP_RESET - 1);
     drop(c, true);
     return false;
+  case TS_EOF_MID_BODY:
+    /* the request was read in full, so close() sends a FIN, not the RST unread data would */
+    put(c->fd, RESP_RESET, sizeof RESP_RESET - 1);
+    drop(c, false);
+    return false;
+  case TS_STATUS_404:
+    put(c->fd, RESP_404, sizeof RESP_404 - 1);
+    return true;
+  case TS_STATUS_503:
+    put(c->fd, RESP_503, sizeof RESP_503 - 1);
+    return true;
+  case TS_STATUS_304:
+    put(c->fd, RESP_304, sizeof RESP_304 - 1);
+    return true;
+  case TS_STATUS_302:
+    put(c->fd, RESP_302, sizeof RESP_302 - 1);
+    return true;
+  case TS_STATUS_MIXED:
+    if (ctr->requests % 2) put(c->fd, RESP_OK, sizeof RESP_OK - 1);
+    else put(c->fd, RESP_503, sizeof RESP_503 - 1);
+    return true;
   case TS_CHUNKED_SPLIT:
     c->split_off = 0;
     c->action = 2;

@@ -18,6 +18,13 @@ enum ts_mode {
   TS_RESET_MID_BODY,    /* headers promise 100 bytes, 5 are sent, then RST (SO_LINGER 0) */
   TS_DELAY,             /* 200 after exactly delay_ms (also "answer after the timeout") */
   TS_IDLE_CLOSE,        /* 200 keep-alive, then close the idle connection after delay_ms */
+  /* appended (bench/testserver_main.c takes the mode as its number) */
+  TS_STATUS_404,        /* 404 Not Found, Content-Length: 9, keep-alive */
+  TS_STATUS_503,        /* 503 Service Unavailable, Content-Length: 4, keep-alive */
+  TS_STATUS_304,        /* 304 Not Modified: no body by definition, keep-alive */
+  TS_STATUS_302,        /* 302 Found with a Location (never followed by us), Content-Length: 0 */
+  TS_STATUS_MIXED,      /* the server's requests 1, 3, 5, ... get 200, 2, 4, 6, ... get 503 */
+  TS_EOF_MID_BODY,      /* headers promise 100 bytes, 5 are sent, then a clean close (FIN) */
 };
 
 struct ts_counters {
