@@ -114,8 +114,14 @@ struct want {
   char key[256];         /* "test|service|endpoint" */
   double v[12][16];      /* figure x run */
   int n;
+  char cause[16][64];    /* failures_by_cause, counts above 0 summed over the runs */
+  double cause_n[16];
+  int ncause;
+  char th[16][128];      /* every threshold expression, and in how many runs it was crossed */
+  int th_crossed[16];
+  int nth;
 };
-enum { W_RPS, W_P50, W_P90, W_P95, W_P99, W_SP50, W_SP90, W_SP99, W_FAIL, W_CPU1K, W_MEM, W_N };
+enum { W_RPS, W_P50, W_P90, W_P95, W_P99, W_SP50, W_SP90, W_SP99, W_FAIL, W_CPU1K, W_MEM, W_THR, W_N };
 
 static double jnum(yajl_val v, const char **path) {
   yajl_val x = yajl_tree_get(v, path, yajl_t_number);
@@ -124,10 +130,19 @@ static double jnum(yajl_val v, const char **path) {
 
 static int load_wants(const char *dir, struct want *w, int max) {
   int nw = 0;
-  const char *tests[] = {"load", "stress"};
-  for (int t = 0; t < 2; t++) {
-    char sub[1100];
-    snprintf(sub, sizeof sub, "%s/test-%s-results", dir, tests[t]);
+  char tests[16][64];
+  int ntests = 0;
+  DIR *top = opendir(dir);
+  struct dirent *te;
+  while (top && (te = readdir(top)) && ntests < 16) {   /* every test-<test>-results/ */
+    size_t l = strlen(te->d_name);
+    if (l > 13 && l < 70 && !strncmp(te->d_name, "test-", 5) && !strcmp(te->d_name + l - 8, "-results"))
+      snprintf(tests[ntests++], sizeof tests[0], "%.*s", (int)(l - 13), te->d_name + 5);
+  }
+  if (top) closedir(top);
+  for (int t = 0; t < ntests; t++) {
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%.1023s/test-%.63s-results", dir, tests[t]);
     DIR *d = opendir(sub);
     if (!d) continue;
     struct dirent *e;
@@ -143,7 +158,7 @@ static int load_wants(const char *dir, struct want *w, int max) {
       if (!doc) continue;
       const char *ps[] = {"scenario", "service", NULL}, *pe[] = {"scenario", "endpoint", NULL};
       char key[256];
-      snprintf(key, sizeof key, "%s|%s|%s", tests[t], YAJL_GET_STRING(yajl_tree_get(doc, ps, yajl_t_string)),
+      snprintf(key, sizeof key, "%.63s|%.127s|%.63s", tests[t], YAJL_GET_STRING(yajl_tree_get(doc, ps, yajl_t_string)),
                YAJL_GET_STRING(yajl_tree_get(doc, pe, yajl_t_string)));
       int i = 0;
       while (i < nw && strcmp(w[i].key, key)) i++;
@@ -176,7 +191,35 @@ static int load_wants(const char *dir, struct want *w, int max) {
       }
       x->v[W_FAIL][r] = jnum(doc, fail) * 100;
       x->v[W_CPU1K][r] = jnum(doc, cpu);
+      if (isnan(x->v[W_CPU1K][r])) {   /* docs/report.md: else cpu_seconds / http_reqs.count x 1000 */
+        const char *cs[] = {"resources", "cpu_seconds", NULL}, *cnt[] = {"client", "metrics", "http_reqs", "count", NULL};
+        x->v[W_CPU1K][r] = jnum(doc, cs) / jnum(doc, cnt) * 1000;
+      }
       x->v[W_MEM][r] = jnum(doc, mem) / 1048576.0;
+      const char *thr[] = {"resources", "throttled_share", NULL};
+      x->v[W_THR][r] = jnum(doc, thr) * 100;
+      const char *fc[] = {"client", "pocbench", "failures_by_cause", NULL}, *mp[] = {"client", "metrics", NULL};
+      yajl_val causes = yajl_tree_get(doc, fc, yajl_t_object), metrics = yajl_tree_get(doc, mp, yajl_t_object);
+      for (size_t k = 0; causes && k < causes->u.object.len; k++) {
+        double cnt = YAJL_IS_NUMBER(causes->u.object.values[k]) ? YAJL_GET_DOUBLE(causes->u.object.values[k]) : 0;
+        if (!(cnt > 0)) continue;
+        int j = 0;
+        while (j < x->ncause && strcmp(x->cause[j], causes->u.object.keys[k])) j++;
+        if (j == 16) continue;
+        if (j == x->ncause) { snprintf(x->cause[j], sizeof x->cause[j], "%s", causes->u.object.keys[k]); x->cause_n[j] = 0; x->ncause++; }
+        x->cause_n[j] += cnt;
+      }
+      for (size_t k = 0; metrics && k < metrics->u.object.len; k++) {
+        const char *tp[] = {"thresholds", NULL};
+        yajl_val th = yajl_tree_get(metrics->u.object.values[k], tp, yajl_t_object);
+        for (size_t t2 = 0; th && t2 < th->u.object.len; t2++) {
+          int j = 0;
+          while (j < x->nth && strcmp(x->th[j], th->u.object.keys[t2])) j++;
+          if (j == 16) continue;
+          if (j == x->nth) { snprintf(x->th[j], sizeof x->th[j], "%s", th->u.object.keys[t2]); x->th_crossed[j] = 0; x->nth++; }
+          x->th_crossed[j] += YAJL_IS_TRUE(th->u.object.values[t2]);   /* k6 export: true = crossed */
+        }
+      }
       const char *le[] = {"server", "duration_histogram", "le", NULL}, *cn[] = {"server", "duration_histogram", "counts", NULL};
       yajl_val L = yajl_tree_get(doc, le, yajl_t_array), C = yajl_tree_get(doc, cn, yajl_t_array);
       double les[64], cs[64];
@@ -224,6 +267,11 @@ static int md_row(const char *md, const char *caption, const char *service, char
   return 0;
 }
 
+/* A printed figure (3 significant figures) agrees with the value computed from the JSON. */
+static bool near3(double got, double want) { return fabs(got - want) <= 0.006 * fabs(want) + 1e-9; }
+
+/* A figure cell is the median over the runs, followed with repeats by " (min-max)" (docs/report.md,
+ * Repeats): both the median and the spread must be those of the JSON's runs. */
 static void check_cell(const char *cell, const double *runs, int n, const char *what) {
   double v[16];
   memcpy(v, runs, sizeof(double) * (size_t)n);
@@ -231,9 +279,91 @@ static void check_cell(const char *cell, const double *runs, int n, const char *
   char name[512];
   snprintf(name, sizeof name, "REPORT.md %s = \"%s\" matches the JSON", what, cell);
   if (a.n == 0) { CHECK(!strncmp(cell, "n/a", 3), name); return; }
-  char *e;
+  char *e, *e2, *e3;
   double got = strtod(cell, &e);
-  CHECK(e != cell && fabs(got - a.med) <= 0.006 * fabs(a.med) + 1e-9, name);
+  bool ok = e != cell && near3(got, a.med);
+  if (a.n < 2) {
+    CHECK(ok && *e == '\0', name);
+    return;
+  }
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\": median and (min-max) of %d runs match the JSON", what, cell, a.n);
+  ok = ok && !strncmp(e, " (", 2);
+  double lo = ok ? strtod(e + 2, &e2) : NAN;
+  ok = ok && e2 != e + 2 && *e2 == '-';
+  double hi = ok ? strtod(e2 + 1, &e3) : NAN;
+  ok = ok && e3 != e2 + 1 && !strcmp(e3, ")");
+  CHECK(ok && near3(lo, a.min) && near3(hi, a.max), name);
+}
+
+/* A ratio cell: median of the contender / median of the baseline, "<0.01x" below 0.01, with
+ * " (beyond noise)" when both have >= 2 runs and their min-max ranges do not overlap, " (within
+ * noise)" when they overlap, nothing with one run or in the baseline's own row. */
+static void check_ratio(const char *cell, const struct want *c, const struct want *base, int fig, const char *what) {
+  char name[700];
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" is the ratio of the JSON's medians", what, cell);
+  double v[16];
+  memcpy(v, c->v[fig], sizeof(double) * (size_t)c->n);
+  struct rep_agg a = rep_aggregate(v, (size_t)c->n), b = {NAN, NAN, NAN, 0};
+  if (base) { memcpy(v, base->v[fig], sizeof(double) * (size_t)base->n); b = rep_aggregate(v, (size_t)base->n); }
+  double want = a.n && b.n && b.med != 0 ? a.med / b.med : NAN;
+  if (isnan(want)) { CHECK(!strcmp(cell, "n/a"), name); return; }
+  const char *rest;
+  bool ok;
+  if (!strncmp(cell, "<0.01x", 6)) { ok = fabs(want) < 0.01; rest = cell + 6; }
+  else {
+    char *e;
+    double got = strtod(cell, &e);
+    ok = e != cell && *e == 'x' && near3(got, want);
+    rest = *e ? e + 1 : e;
+  }
+  const char *suffix = "";
+  if (c != base && a.n >= 2 && b.n >= 2) suffix = a.max < b.min || b.max < a.min ? " (beyond noise)" : " (within noise)";
+  CHECK(ok && !strcmp(rest, suffix), name);
+  if (c == base) {
+    snprintf(name, sizeof name, "REPORT.md %s: the baseline's own row is \"1.00x\"", what);
+    CHECK_STR(cell, "1.00x", name);
+  }
+}
+
+/* Items of a list cell ("a; b" or "a, b") each equal to one of want[], every one present. */
+static void check_items(const char *cell, const char *sep, char want[][256], int nwant, const char *what) {
+  char name[700], buf[256];
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" lists exactly what the JSON has", what, cell);
+  if (nwant == 0) { CHECK(!strcmp(cell, "-"), name); return; }
+  snprintf(buf, sizeof buf, "%s", cell);
+  int seen = 0, items = 0;
+  bool used[32] = {0};
+  for (char *p = buf, *q; p; p = q) {
+    q = strstr(p, sep);
+    if (q) { *q = '\0'; q += strlen(sep); }
+    items++;
+    for (int j = 0; j < nwant; j++)
+      if (!used[j] && !strcmp(p, want[j])) { used[j] = true; seen++; break; }
+  }
+  CHECK(seen == nwant && items == nwant, name);
+}
+
+/* failure causes: "timeout 353", "in flight at the stop 5 (cut off by the harness)", or "-" */
+static void check_causes(const char *cell, const struct want *w, const char *what) {
+  char want[16][256];
+  for (int j = 0; j < w->ncause; j++) {
+    if (!strcmp(w->cause[j], "interrupted"))
+      snprintf(want[j], sizeof want[j], "in flight at the stop %.0f (cut off by the harness)", w->cause_n[j]);
+    else
+      snprintf(want[j], sizeof want[j], "%s %.0f", w->cause[j], w->cause_n[j]);
+  }
+  check_items(cell, ", ", want, w->ncause, what);
+}
+
+/* thresholds: "expr passed" / "expr crossed", with repeats "expr crossed (k of N runs)" */
+static void check_thresholds(const char *cell, const struct want *w, const char *what) {
+  char want[16][256];
+  for (int j = 0; j < w->nth; j++) {
+    if (!w->th_crossed[j]) snprintf(want[j], sizeof want[j], "%s passed", w->th[j]);
+    else if (w->n > 1) snprintf(want[j], sizeof want[j], "%s crossed (%d of %d runs)", w->th[j], w->th_crossed[j], w->n);
+    else snprintf(want[j], sizeof want[j], "%s crossed", w->th[j]);
+  }
+  check_items(cell, "; ", want, w->nth, what);
 }
 
 static void fixture_report(const char *name) {
@@ -285,6 +415,22 @@ static void fixture_report(const char *name) {
       check_cell(cells[4], w[i].v[W_CPU1K], w[i].n, what);
       snprintf(what, sizeof what, "%s %s %s peak MiB", test, svc, ep);
       check_cell(cells[5], w[i].v[W_MEM], w[i].n, what);
+      snprintf(what, sizeof what, "%s %s %s throttled %%", test, svc, ep);
+      check_cell(cells[6], w[i].v[W_THR], w[i].n, what);
+      snprintf(what, sizeof what, "%s %s %s failure causes", test, svc, ep);
+      check_causes(cells[2], &w[i], what);
+      snprintf(what, sizeof what, "%s %s %s thresholds", test, svc, ep);
+      check_thresholds(cells[3], &w[i], what);
+      char bkey[256];
+      snprintf(bkey, sizeof bkey, "%s|%s|%s", test, baseline, ep);
+      const struct want *base = NULL;
+      for (int j = 0; j < nw; j++) if (!strcmp(w[j].key, bkey)) base = &w[j];
+      static const char *const rcols[] = {"req/s", "p99", "CPU/1k"};
+      static const int rfig[] = {W_RPS, W_P99, W_CPU1K};
+      for (int k = 0; k < 3; k++) {
+        snprintf(what, sizeof what, "%s %s %s %s vs %s", test, svc, ep, rcols[k], baseline);
+        check_ratio(cells[7 + k], &w[i], base, rfig[k], what);
+      }
     }
   }
   CHECK(md && strstr(md, "### 7. What are the resource-efficiency trade-offs?"), "all seven questions present");
