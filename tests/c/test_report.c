@@ -239,8 +239,9 @@ static int load_wants(const char *dir, struct want *w, int max) {
   return nw;
 }
 
-/* The cells of the table row for service in the table whose caption starts with caption. */
-static int md_row(const char *md, const char *caption, const char *service, char cells[16][256]) {
+/* The cells of the row whose first nkeys cells are keys[], in the table whose caption starts
+ * with caption; 0 when there is none. */
+static int md_row_keys(const char *md, const char *caption, const char *const *keys, int nkeys, char cells[16][256]) {
   const char *p = strstr(md, caption);
   if (!p) return 0;
   const char *end = strstr(p, "\n\n\n");
@@ -262,10 +263,19 @@ static int md_row(const char *md, const char *caption, const char *service, char
       c = bar + 1;
       if (*c == ' ') c++;
     }
-    if (n && !strcmp(cells[0], service)) return n;
+    bool match = n >= nkeys;
+    for (int k = 0; match && k < nkeys; k++) match = !strcmp(cells[k], keys[k]);
+    if (match) return n;
   }
   return 0;
 }
+
+static int md_row(const char *md, const char *caption, const char *service, char cells[16][256]) {
+  return md_row_keys(md, caption, &service, 1, cells);
+}
+
+/* what the fixtures exercise, so the checks above cannot all be vacuous */
+static int seen_causes, seen_crossed, seen_spread, seen_noise;
 
 /* A printed figure (3 significant figures) agrees with the value computed from the JSON. */
 static bool near3(double got, double want) { return fabs(got - want) <= 0.006 * fabs(want) + 1e-9; }
@@ -287,6 +297,7 @@ static void check_cell(const char *cell, const double *runs, int n, const char *
     return;
   }
   snprintf(name, sizeof name, "REPORT.md %s = \"%s\": median and (min-max) of %d runs match the JSON", what, cell, a.n);
+  seen_spread++;
   ok = ok && !strncmp(e, " (", 2);
   double lo = ok ? strtod(e + 2, &e2) : NAN;
   ok = ok && e2 != e + 2 && *e2 == '-';
@@ -317,7 +328,10 @@ static void check_ratio(const char *cell, const struct want *c, const struct wan
     rest = *e ? e + 1 : e;
   }
   const char *suffix = "";
-  if (c != base && a.n >= 2 && b.n >= 2) suffix = a.max < b.min || b.max < a.min ? " (beyond noise)" : " (within noise)";
+  if (c != base && a.n >= 2 && b.n >= 2) {
+    suffix = a.max < b.min || b.max < a.min ? " (beyond noise)" : " (within noise)";
+    seen_noise |= suffix[2] == 'b' ? 1 : 2;
+  }
   CHECK(ok && !strcmp(rest, suffix), name);
   if (c == base) {
     snprintf(name, sizeof name, "REPORT.md %s: the baseline's own row is \"1.00x\"", what);
@@ -353,6 +367,7 @@ static void check_causes(const char *cell, const struct want *w, const char *wha
       snprintf(want[j], sizeof want[j], "%s %.0f", w->cause[j], w->cause_n[j]);
   }
   check_items(cell, ", ", want, w->ncause, what);
+  seen_causes += w->ncause > 0;
 }
 
 /* thresholds: "expr passed" / "expr crossed", with repeats "expr crossed (k of N runs)" */
@@ -360,10 +375,156 @@ static void check_thresholds(const char *cell, const struct want *w, const char 
   char want[16][256];
   for (int j = 0; j < w->nth; j++) {
     if (!w->th_crossed[j]) snprintf(want[j], sizeof want[j], "%s passed", w->th[j]);
-    else if (w->n > 1) snprintf(want[j], sizeof want[j], "%s crossed (%d of %d runs)", w->th[j], w->th_crossed[j], w->n);
+    else if (w->n > 1) {
+      snprintf(want[j], sizeof want[j], "%s crossed (%d of %d runs)", w->th[j], w->th_crossed[j], w->n);
+      seen_crossed++;
+    }
     else snprintf(want[j], sizeof want[j], "%s crossed", w->th[j]);
   }
   check_items(cell, "; ", want, w->nth, what);
+}
+
+/* ---------------------------------------------------------------- capacity/ and sweep/ */
+
+static double gnum(yajl_val v, const char *k1, const char *k2) {
+  const char *p[] = {k1, k2, NULL};
+  yajl_val x = yajl_tree_get(v, p, yajl_t_number);
+  return x ? YAJL_GET_DOUBLE(x) : NAN;
+}
+static const char *gstr(yajl_val v, const char *k) {
+  const char *p[] = {k, NULL};
+  yajl_val x = yajl_tree_get(v, p, yajl_t_string);
+  return x ? YAJL_GET_STRING(x) : NULL;
+}
+
+/* A number cell printed with 3 significant figures against the JSON's value (n/a for null). */
+static void check_num(const char *cell, double want, const char *what) {
+  char name[700], *e;
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" matches the JSON", what, cell);
+  if (isnan(want)) { CHECK(!strcmp(cell, "n/a"), name); return; }
+  double got = strtod(cell, &e);
+  CHECK(e != cell && *e == '\0' && near3(got, want), name);
+}
+
+/* The documents of dir/sub/ (capacity or sweep), parsed here with yajl; returns how many. */
+static int read_extras(const char *dir, const char *sub, yajl_val *docs, int max) {
+  char path[1400];
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
+  DIR *d = opendir(path);
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)) && n < max) {
+    size_t l = strlen(e->d_name);
+    if (l < 6 || strcmp(e->d_name + l - 5, ".json")) continue;
+    char file[1800], *text = NULL, err[256];
+    size_t len;
+    snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+    if (fs_read_all(file, &text, &len) < 0) continue;
+    docs[n] = yajl_tree_parse(text, err, sizeof err);
+    free(text);
+    if (docs[n]) n++;
+  }
+  if (d) closedir(d);
+  return n;
+}
+
+/* The Breaking points and Concurrency sweep tables, and Q5/Q6's sentences built from them,
+ * against the capacity/ and sweep/ documents (docs/results-format.md, docs/report.md). */
+static void check_extras(const char *dir, const char *md, const char *name) {
+  yajl_val cap[32], sw[32];
+  int ncap = read_extras(dir, "capacity", cap, 32), nsw = read_extras(dir, "sweep", sw, 32);
+  char what[700], cells[16][256], a[64];
+  if (!ncap) {
+    snprintf(what, sizeof what, "%s: without capacity/ the report says it was not measured", name);
+    CHECK(strstr(md, "No capacity/ documents in this results tree"), what);
+  }
+  if (!nsw) {
+    snprintf(what, sizeof what, "%s: without sweep/ the report says it was not measured", name);
+    CHECK(strstr(md, "No sweep/ documents in this results tree"), what);
+  }
+  const char *q5 = strstr(md, "### 5. "), *q6 = strstr(md, "### 6. "), *q7 = strstr(md, "### 7. ");
+  for (int i = 0; i < ncap; i++) {
+    const char *svc = gstr(cap[i], "service"), *ep = gstr(cap[i], "endpoint"), *lim = gstr(cap[i], "limited_by");
+    const char *keys[] = {svc ? svc : "?", ep ? ep : "?"};
+    const char *sp[] = {"steps", NULL};
+    yajl_val steps = yajl_tree_get(cap[i], sp, yajl_t_array);
+    int n = md_row_keys(md, "*Highest arrival rate (open model) meeting the SLO", keys, 2, cells);
+    snprintf(what, sizeof what, "%s: capacity %s %s has a Breaking points row", name, keys[0], keys[1]);
+    CHECK(n == 7, what);
+    if (n != 7) continue;
+    snprintf(what, sizeof what, "%s capacity %s %s capacity req/s", name, keys[0], keys[1]);
+    check_num(cells[2], gnum(cap[i], "capacity_rps", NULL), what);
+    snprintf(what, sizeof what, "%s capacity %s %s knee req/s", name, keys[0], keys[1]);
+    check_num(cells[5], gnum(cap[i], "knee_rps", NULL), what);
+    snprintf(what, sizeof what, "REPORT.md %s capacity %s %s limited by = \"%s\" is the JSON's limited_by", name,
+             keys[0], keys[1], cells[4]);
+    CHECK(lim && !strcmp(cells[4], lim), what);
+    snprintf(what, sizeof what, "%s capacity %s %s steps", name, keys[0], keys[1]);
+    check_num(cells[6], steps ? (double)steps->u.array.len : NAN, what);
+    char slo[128], b[64];
+    snprintf(slo, sizeof slo, "p99 < %s ms, failures < %s%%", rep_fmt(gnum(cap[i], "slo", "p99_ms"), a, sizeof a),
+             rep_fmt(gnum(cap[i], "slo", "failure_rate") * 100, b, sizeof b));
+    snprintf(what, sizeof what, "REPORT.md %s capacity %s %s SLO = \"%s\" is the JSON's slo", name, keys[0], keys[1], cells[3]);
+    CHECK(!strcmp(cells[3], slo), what);
+    /* Q5: "<service> <capacity> req/s", a lower bound when the generator was the limit */
+    char phrase[256];
+    snprintf(phrase, sizeof phrase, " %s %s req/s%s", keys[0], rep_fmt(gnum(cap[i], "capacity_rps", NULL), a, sizeof a),
+             lim && !strcmp(lim, "generator") ? " (generator-bound: a lower bound)" : "");
+    const char *at = q5 ? strstr(q5, phrase) : NULL;
+    snprintf(what, sizeof what, "%s: Q5 gives %s %s's capacity (\"%s\")", name, keys[0], keys[1], phrase + 1);
+    CHECK(at && (!q6 || at < q6), what);
+  }
+  for (int i = 0; i < nsw; i++) {
+    const char *svc = gstr(sw[i], "service"), *ep = gstr(sw[i], "endpoint");
+    const char *pp[] = {"points", NULL};
+    yajl_val pts = yajl_tree_get(sw[i], pp, yajl_t_array);
+    snprintf(what, sizeof what, "%s: sweep %s %s has points", name, svc ? svc : "?", ep ? ep : "?");
+    CHECK(svc && ep && pts && pts->u.array.len > 0, what);
+    if (!svc || !ep || !pts || !pts->u.array.len) continue;
+    double best_rps = -1, best_conn = NAN;
+    for (size_t p = 0; p < pts->u.array.len; p++) {
+      yajl_val pt = pts->u.array.values[p];
+      char conn[64];
+      rep_fmt(gnum(pt, "connections", NULL), conn, sizeof conn);
+      const char *keys[] = {svc, ep, conn};
+      int n = md_row_keys(md, "*Closed model without think time, by connection count", keys, 3, cells);
+      snprintf(what, sizeof what, "%s: sweep %s %s at %s connections has a row", name, svc, ep, conn);
+      CHECK(n == 9, what);
+      if (n != 9) continue;
+      static const char *const col[] = {"req/s", "p50 ms", "p99 ms", "CPU cores"};
+      static const char *const key[] = {"rps", "p50_ms", "p99_ms", "cpu_cores"};
+      static const int idx[] = {3, 4, 5, 7};
+      for (int k = 0; k < 4; k++) {
+        snprintf(what, sizeof what, "%s sweep %s %s %s connections %s", name, svc, ep, conn, col[k]);
+        check_num(cells[idx[k]], gnum(pt, key[k], NULL), what);
+      }
+      snprintf(what, sizeof what, "%s sweep %s %s %s connections failed %%", name, svc, ep, conn);
+      check_num(cells[6], gnum(pt, "failure_rate", NULL) * 100, what);
+      snprintf(what, sizeof what, "%s sweep %s %s %s connections throttled %%", name, svc, ep, conn);
+      check_num(cells[8], gnum(pt, "throttled_share", NULL) * 100, what);
+      double r = strtod(cells[3], NULL);
+      if (r > best_rps) { best_rps = r; best_conn = gnum(pt, "connections", NULL); }
+    }
+    /* the peak the document names is the highest requests/s the table shows, at its connections */
+    snprintf(what, sizeof what, "%s: sweep %s %s peak (%g req/s at %g connections) is the table's highest row", name,
+             svc, ep, gnum(sw[i], "peak", "rps"), gnum(sw[i], "peak", "connections"));
+    CHECK(near3(best_rps, gnum(sw[i], "peak", "rps")) && best_conn == gnum(sw[i], "peak", "connections"), what);
+    /* Q6: lowest to highest connection count */
+    yajl_val p0 = pts->u.array.values[0], p1 = pts->u.array.values[pts->u.array.len - 1];
+    char phrase[512], r0[32], r1[32], c0[32], c1[32], l0[32], l1[32];
+    snprintf(phrase, sizeof phrase, " %s %s: %s -> %s req/s (", svc, ep, rep_fmt(gnum(p0, "rps", NULL), r0, sizeof r0),
+             rep_fmt(gnum(p1, "rps", NULL), r1, sizeof r1));
+    const char *at = q6 ? strstr(q6, phrase) : NULL;
+    snprintf(what, sizeof what, "%s: Q6 gives %s %s's sweep from %s to %s req/s", name, svc, ep, r0, r1);
+    CHECK(at && (!q7 || at < q7), what);
+    snprintf(phrase, sizeof phrase, "at %s -> %s connections, p99 %s -> %s ms",
+             rep_fmt(gnum(p0, "connections", NULL), c0, sizeof c0), rep_fmt(gnum(p1, "connections", NULL), c1, sizeof c1),
+             rep_fmt(gnum(p0, "p99_ms", NULL), l0, sizeof l0), rep_fmt(gnum(p1, "p99_ms", NULL), l1, sizeof l1));
+    snprintf(what, sizeof what, "%s: Q6 gives %s %s's connections and p99 (%s)", name, svc, ep, phrase);
+    CHECK(at && strstr(at, phrase) && (!q7 || strstr(at, phrase) < q7), what);
+  }
+  for (int i = 0; i < ncap; i++) yajl_tree_free(cap[i]);
+  for (int i = 0; i < nsw; i++) yajl_tree_free(sw[i]);
 }
 
 static void fixture_report(const char *name) {
@@ -433,6 +594,7 @@ static void fixture_report(const char *name) {
       }
     }
   }
+  if (md) check_extras(dir, md, name);
   CHECK(md && strstr(md, "### 7. What are the resource-efficiency trade-offs?"), "all seven questions present");
   CHECK(md && !strstr(md, "| 1x |") && !strstr(md, " 1x "), "ratios in one format (no bare 1x)");
   if (md && !strcmp(name, "run-scale0.02")) {
@@ -449,6 +611,9 @@ static void fixture_report(const char *name) {
           "run-scale0.02: Q4 puts the saturated contender behind");
     CHECK(strstr(md, "The study's stress profile peaks at 26 VUs, lighter than the load profile's 60"),
           "run-scale0.02: the stress clause gives both peaks from the data");
+    CHECK(strstr(md, "*Highest arrival rate (open model) meeting the SLO*") &&
+          strstr(md, "*Closed model without think time, by connection count*"),
+          "run-scale0.02: its capacity/ and sweep/ documents are rendered as tables");
     CHECK(strstr(md, "| c | ok |") && strstr(md, "| golang | ok |") && strstr(md, "| fastapi | ok |"),
           "run-scale0.02: all three contenders are in the tables");
     const char *k = strstr(md, "| versions.golang.client_golang |");
@@ -721,5 +886,9 @@ int main(void) {
   }
   if (d) closedir(d);
   CHECK(n > 0, "at least one fixture tree");
+  CHECK(seen_causes > 0, "a fixture has failure causes (run-timeouts-r2: timeout)");
+  CHECK(seen_crossed > 0, "a fixture has a threshold crossed over repeats");
+  CHECK(seen_spread > 0, "fixtures have figures with a (min-max) spread");
+  CHECK(seen_noise == 3, "fixtures have ratios both beyond and within noise");
   return check_done("test_report");
 }
