@@ -527,6 +527,50 @@ static void check_extras(const char *dir, const char *md, const char *name) {
   for (int i = 0; i < nsw; i++) yajl_tree_free(sw[i]);
 }
 
+/* Q1-Q4's "Against <baseline>:" clause: the ratios of the medians, and with repeats both the
+ * requests/s and the p99 judged against run-to-run noise (ranges overlap or not). */
+static void check_against(const char *md, const struct want *w, int nw, const char *baseline, const char *name) {
+  static const char *const eps[] = {"/health", "/cpu", "/io", "/json"};
+  for (int q = 0; q < 4; q++) {
+    char head[16], key[256], test[64] = "";
+    snprintf(head, sizeof head, "### %d. ", q + 1);
+    const char *sec = strstr(md, head), *end = sec ? strstr(sec + 4, "\n### ") : NULL;
+    /* the test that answers: load when it has the endpoint, else the first one that does */
+    for (int i = 0; i < nw; i++) {
+      char t[64], svc[128], ep[64];
+      sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, ep);
+      if (strcmp(ep, eps[q])) continue;
+      if (!strcmp(t, "load") || !test[0] || (strcmp(test, "load") && strcmp(t, test) < 0)) snprintf(test, sizeof test, "%s", t);
+    }
+    snprintf(key, sizeof key, "%s|%s|%s", test, baseline, eps[q]);
+    const struct want *b = NULL;
+    for (int i = 0; i < nw; i++) if (!strcmp(w[i].key, key)) b = &w[i];
+    if (!b || !sec) continue;
+    for (int i = 0; i < nw; i++) {
+      char t[64], svc[128], ep[64];
+      sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, ep);
+      if (strcmp(t, test) || strcmp(ep, eps[q]) || &w[i] == b) continue;
+      double v[16];
+      struct rep_agg ar, ap, br, bp;
+      memcpy(v, w[i].v[W_RPS], sizeof(double) * (size_t)w[i].n); ar = rep_aggregate(v, (size_t)w[i].n);
+      memcpy(v, w[i].v[W_P99], sizeof(double) * (size_t)w[i].n); ap = rep_aggregate(v, (size_t)w[i].n);
+      memcpy(v, b->v[W_RPS], sizeof(double) * (size_t)b->n); br = rep_aggregate(v, (size_t)b->n);
+      memcpy(v, b->v[W_P99], sizeof(double) * (size_t)b->n); bp = rep_aggregate(v, (size_t)b->n);
+      char r1[32], r2[32], phrase[512], what[800];
+      int pairs = ar.n >= 2 && br.n >= 2 && ap.n >= 2 && bp.n >= 2;
+      bool rb = ar.max < br.min || br.max < ar.min, pb = ap.max < bp.min || bp.max < ap.min;
+      snprintf(phrase, sizeof phrase, " %s %s the requests/s and %s the p99%s%s%s%s%s", svc,
+               rep_fmt_ratio(ar.med / br.med, r1, sizeof r1), rep_fmt_ratio(ap.med / bp.med, r2, sizeof r2),
+               pairs ? " (requests/s " : "", pairs ? (rb ? "larger than" : "within") : "",
+               pairs ? " run-to-run noise, p99 " : "", pairs ? (pb ? "larger than" : "within") : "",
+               pairs ? " run-to-run noise)" : "");
+      const char *at = strstr(sec, phrase);
+      snprintf(what, sizeof what, "%s: Q%d against %s gives \"%s\"", name, q + 1, baseline, phrase + 1);
+      CHECK(at && (!end || at < end) && (pairs || (at[strlen(phrase)] != ' ' && at[strlen(phrase)] != '(')), what);
+    }
+  }
+}
+
 static void fixture_report(const char *name) {
   char tmpl[] = "/tmp/test-report-XXXXXX";
   char *tmp = mkdtemp(tmpl), cmd[4096], dir[1024];
@@ -595,6 +639,14 @@ static void fixture_report(const char *name) {
     }
   }
   if (md) check_extras(dir, md, name);
+  if (md) check_against(md, w, nw, baseline, name);
+  if (md && !strcmp(name, "run-timeouts-r2")) {
+    /* two runs each: c's CPU per request range (0.0364-0.0399) lies far below fastapi's (0.868-0.908) */
+    CHECK(strstr(md, "Per 1,000 requests c used the least CPU, 0.0381 CPU-seconds (fastapi 0.888, larger than "
+                     "run-to-run noise)"), "run-timeouts-r2: Q1 judges the CPU comparison against noise too");
+    CHECK(strstr(md, "c is best on /health: 12.8x lower p99 than fastapi, larger than run-to-run noise over 2 runs"),
+          "run-timeouts-r2: Q1's best needs non-overlapping p99 ranges over the 2 runs");
+  }
   CHECK(md && strstr(md, "### 7. What are the resource-efficiency trade-offs?"), "all seven questions present");
   CHECK(md && !strstr(md, "| 1x |") && !strstr(md, " 1x "), "ratios in one format (no bare 1x)");
   if (md && !strcmp(name, "run-scale0.02")) {
