@@ -1,15 +1,37 @@
 // browser-test.mjs: opens a report.html from disk in headless Chromium (Debian's package, driven
 // by playwright-core) and fails on any console error or page error, on a chart that did not
 // draw (no canvas, zero size, or blank pixels) or on a chart count of zero; saves a full-page
-// screenshot report.png next to the page. Usage: node browser-test.mjs PATH/report.html
+// screenshot report.png next to the page. When the results tree beside the page has capacity/
+// or sweep/ documents, their charts (cap-<endpoint>, sweep-<endpoint>) must exist, have drawn,
+// and plot exactly the documents' steps and points, read here from the files themselves.
+// Usage: node browser-test.mjs PATH/report.html
 import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const page_path = resolve(process.argv[2] || "");
 if (!process.argv[2]) { console.error("usage: node browser-test.mjs PATH/report.html"); process.exit(2); }
+// what the capacity and sweep charts must show: [chart id, series name, [[x, y], ...]]
+function expectedSeries(dir) {
+  const out = [];
+  const docs = (sub) => existsSync(join(dir, sub)) ?
+    readdirSync(join(dir, sub)).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(dir, sub, f), "utf8"))) : [];
+  for (const d of docs("capacity")) {
+    const id = "cap-" + d.endpoint.replace(/\W/g, "");
+    const steps = d.steps.slice().sort((a, b) => a.offered_rps - b.offered_rps);
+    out.push([id, d.service + " achieved", steps.map((s) => [s.offered_rps, s.achieved_rps])]);
+    out.push([id, d.service + " p99", steps.map((s) => [s.offered_rps, s.p99_ms])]);
+  }
+  for (const d of docs("sweep")) {
+    const id = "sweep-" + d.endpoint.replace(/\W/g, "");
+    out.push([id, d.service + " req/s", d.points.map((p) => [p.connections, p.rps])]);
+    out.push([id, d.service + " p99", d.points.map((p) => [p.connections, p.p99_ms])]);
+  }
+  return out;
+}
+const expected = expectedSeries(dirname(page_path));
 const profile = mkdtempSync(join(tmpdir(), "pocbench-report-chromium-"));
 const problems = [];
 let browser;
@@ -60,10 +82,30 @@ try {
     // legend symbols alone colour about 0.1 % of the canvas; drawn series colour far more
     else if (c.data < 0.004 * c.w * c.h) problems.push(`chart ${c.id}: no data drawn (${c.data} coloured pixels)`);
   }
+  // the capacity and sweep charts plot the documents' figures, not just something
+  const plotted = await page.evaluate((ids) => {
+    const out = {};
+    for (const id of ids) {
+      const div = document.getElementById(id);
+      const inst = div && window.echarts.getInstanceByDom(div);
+      out[id] = inst ? inst.getOption().series.map((s) => ({ name: s.name, data: s.data })) : null;
+    }
+    return out;
+  }, [...new Set(expected.map((e) => e[0]))]);
+  for (const [id, name, want] of expected) {
+    const drawnChart = charts.find((c) => c.id === id);
+    if (!drawnChart || !plotted[id]) { problems.push(`chart ${id}: missing (the tree has its documents)`); continue; }
+    const s = plotted[id].find((x) => x.name === name);
+    if (!s) { problems.push(`chart ${id}: no series "${name}"`); continue; }
+    if (JSON.stringify(s.data) !== JSON.stringify(want))
+      problems.push(`chart ${id}: series "${name}" plots ${JSON.stringify(s.data)}, the documents say ${JSON.stringify(want)}`);
+  }
   const shot = join(dirname(page_path), "report.png");
   await page.screenshot({ path: shot, fullPage: true });
   const least = charts.reduce((m, c) => Math.min(m, c.w && c.h ? c.data / (c.w * c.h) : 0), 1);
-  console.log(`browser: ${charts.length} charts drew (least data-coloured: ${(least * 100).toFixed(2)} % of its canvas), screenshot ${shot}`);
+  const checked = new Set(expected.map((e) => e[0])).size;
+  console.log(`browser: ${charts.length} charts drew (least data-coloured: ${(least * 100).toFixed(2)} % of its canvas)` +
+              `${checked ? `, ${checked} capacity/sweep charts plot their documents' ${expected.length} series` : ""}, screenshot ${shot}`);
 } catch (e) {
   problems.push(`browser: ${e.message}`);
 } finally {

@@ -292,8 +292,10 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   }
   struct rep_sat sat[64];
   double maxrps = 0;
+  const struct rep_cell *leader = NULL;
   for (size_t i = 0; i < n; i++) {
     rep_saturation(d, cells[i], &sat[i]);
+    if (!leader || cells[i]->agg[F_RPS].med > maxrps) leader = cells[i];
     maxrps = fmax(maxrps, cells[i]->agg[F_RPS].med);
   }
   /* who kept up with the load: not saturated, finished, and at the ceiling or near the leader */
@@ -345,9 +347,11 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
       bool in_top = false;
       for (size_t j = 0; j < ntop; j++) in_top |= top[j] == cells[i];
       if (in_top) continue;
-      sb_add(&s, "%s %s %s req/s (%s the leader's)%s", k++ ? ";" : "", cells[i]->service,
+      int lbn = rep_beyond_noise(&cells[i]->agg[F_RPS], &leader->agg[F_RPS]);
+      sb_add(&s, "%s %s %s req/s (%s the leader's%s%s)%s", k++ ? ";" : "", cells[i]->service,
              rep_fmt(cells[i]->agg[F_RPS].med, a, sizeof a),
              fmt_ratio(maxrps > 0 ? cells[i]->agg[F_RPS].med / maxrps : NAN, b2, sizeof b2),
+             lbn >= 0 ? ", " : "", lbn >= 0 ? noise_phrase(lbn) : "",
              sat[i].saturated ? ", saturated (question 5 gives the evidence)"
              : cell_failed(cells[i]) ? ", did not finish cleanly" : "");
     }
@@ -399,7 +403,10 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
              fmt_ratio(rep_ratio(&cells[i]->agg[F_RPS], &base->agg[F_RPS]), r1, sizeof r1),
              fmt_ratio(rep_ratio(&cells[i]->agg[F_P99], &base->agg[F_P99]), r2, sizeof r2));
       int bn = rep_beyond_noise(&cells[i]->agg[F_RPS], &base->agg[F_RPS]);
-      if (bn >= 0) sb_add(&s, " (requests/s %s)", noise_phrase(bn));
+      int pn = rep_beyond_noise(&cells[i]->agg[F_P99], &base->agg[F_P99]);
+      if (bn >= 0 && pn >= 0) sb_add(&s, " (requests/s %s, p99 %s)", noise_phrase(bn), noise_phrase(pn));
+      else if (bn >= 0) sb_add(&s, " (requests/s %s)", noise_phrase(bn));
+      else if (pn >= 0) sb_add(&s, " (p99 %s)", noise_phrase(pn));
     }
     sb_add(&s, ".");
   }
@@ -415,6 +422,8 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
       if (cells[i] == eff) continue;
       sb_add(&s, "%s%s %s", first ? "" : ", ", cells[i]->service,
              rep_fmt(cells[i]->agg[F_CPU_PER_1K].med, a, sizeof a));
+      int cn = cell_has(cells[i], F_CPU_PER_1K) ? rep_beyond_noise(&cells[i]->agg[F_CPU_PER_1K], &eff->agg[F_CPU_PER_1K]) : -1;
+      if (cn >= 0) sb_add(&s, ", %s", noise_phrase(cn));
       first = false;
     }
     sb_add(&s, ")");

@@ -114,8 +114,14 @@ struct want {
   char key[256];         /* "test|service|endpoint" */
   double v[12][16];      /* figure x run */
   int n;
+  char cause[16][64];    /* failures_by_cause, counts above 0 summed over the runs */
+  double cause_n[16];
+  int ncause;
+  char th[16][128];      /* every threshold expression, and in how many runs it was crossed */
+  int th_crossed[16];
+  int nth;
 };
-enum { W_RPS, W_P50, W_P90, W_P95, W_P99, W_SP50, W_SP90, W_SP99, W_FAIL, W_CPU1K, W_MEM, W_N };
+enum { W_RPS, W_P50, W_P90, W_P95, W_P99, W_SP50, W_SP90, W_SP99, W_FAIL, W_CPU1K, W_MEM, W_THR, W_N };
 
 static double jnum(yajl_val v, const char **path) {
   yajl_val x = yajl_tree_get(v, path, yajl_t_number);
@@ -124,10 +130,19 @@ static double jnum(yajl_val v, const char **path) {
 
 static int load_wants(const char *dir, struct want *w, int max) {
   int nw = 0;
-  const char *tests[] = {"load", "stress"};
-  for (int t = 0; t < 2; t++) {
-    char sub[1100];
-    snprintf(sub, sizeof sub, "%s/test-%s-results", dir, tests[t]);
+  char tests[16][64];
+  int ntests = 0;
+  DIR *top = opendir(dir);
+  struct dirent *te;
+  while (top && (te = readdir(top)) && ntests < 16) {   /* every test-<test>-results/ */
+    size_t l = strlen(te->d_name);
+    if (l > 13 && l < 70 && !strncmp(te->d_name, "test-", 5) && !strcmp(te->d_name + l - 8, "-results"))
+      snprintf(tests[ntests++], sizeof tests[0], "%.*s", (int)(l - 13), te->d_name + 5);
+  }
+  if (top) closedir(top);
+  for (int t = 0; t < ntests; t++) {
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%.1023s/test-%.63s-results", dir, tests[t]);
     DIR *d = opendir(sub);
     if (!d) continue;
     struct dirent *e;
@@ -143,7 +158,7 @@ static int load_wants(const char *dir, struct want *w, int max) {
       if (!doc) continue;
       const char *ps[] = {"scenario", "service", NULL}, *pe[] = {"scenario", "endpoint", NULL};
       char key[256];
-      snprintf(key, sizeof key, "%s|%s|%s", tests[t], YAJL_GET_STRING(yajl_tree_get(doc, ps, yajl_t_string)),
+      snprintf(key, sizeof key, "%.63s|%.127s|%.63s", tests[t], YAJL_GET_STRING(yajl_tree_get(doc, ps, yajl_t_string)),
                YAJL_GET_STRING(yajl_tree_get(doc, pe, yajl_t_string)));
       int i = 0;
       while (i < nw && strcmp(w[i].key, key)) i++;
@@ -176,7 +191,35 @@ static int load_wants(const char *dir, struct want *w, int max) {
       }
       x->v[W_FAIL][r] = jnum(doc, fail) * 100;
       x->v[W_CPU1K][r] = jnum(doc, cpu);
+      if (isnan(x->v[W_CPU1K][r])) {   /* docs/report.md: else cpu_seconds / http_reqs.count x 1000 */
+        const char *cs[] = {"resources", "cpu_seconds", NULL}, *cnt[] = {"client", "metrics", "http_reqs", "count", NULL};
+        x->v[W_CPU1K][r] = jnum(doc, cs) / jnum(doc, cnt) * 1000;
+      }
       x->v[W_MEM][r] = jnum(doc, mem) / 1048576.0;
+      const char *thr[] = {"resources", "throttled_share", NULL};
+      x->v[W_THR][r] = jnum(doc, thr) * 100;
+      const char *fc[] = {"client", "pocbench", "failures_by_cause", NULL}, *mp[] = {"client", "metrics", NULL};
+      yajl_val causes = yajl_tree_get(doc, fc, yajl_t_object), metrics = yajl_tree_get(doc, mp, yajl_t_object);
+      for (size_t k = 0; causes && k < causes->u.object.len; k++) {
+        double cnt = YAJL_IS_NUMBER(causes->u.object.values[k]) ? YAJL_GET_DOUBLE(causes->u.object.values[k]) : 0;
+        if (!(cnt > 0)) continue;
+        int j = 0;
+        while (j < x->ncause && strcmp(x->cause[j], causes->u.object.keys[k])) j++;
+        if (j == 16) continue;
+        if (j == x->ncause) { snprintf(x->cause[j], sizeof x->cause[j], "%s", causes->u.object.keys[k]); x->cause_n[j] = 0; x->ncause++; }
+        x->cause_n[j] += cnt;
+      }
+      for (size_t k = 0; metrics && k < metrics->u.object.len; k++) {
+        const char *tp[] = {"thresholds", NULL};
+        yajl_val th = yajl_tree_get(metrics->u.object.values[k], tp, yajl_t_object);
+        for (size_t t2 = 0; th && t2 < th->u.object.len; t2++) {
+          int j = 0;
+          while (j < x->nth && strcmp(x->th[j], th->u.object.keys[t2])) j++;
+          if (j == 16) continue;
+          if (j == x->nth) { snprintf(x->th[j], sizeof x->th[j], "%s", th->u.object.keys[t2]); x->th_crossed[j] = 0; x->nth++; }
+          x->th_crossed[j] += YAJL_IS_TRUE(th->u.object.values[t2]);   /* k6 export: true = crossed */
+        }
+      }
       const char *le[] = {"server", "duration_histogram", "le", NULL}, *cn[] = {"server", "duration_histogram", "counts", NULL};
       yajl_val L = yajl_tree_get(doc, le, yajl_t_array), C = yajl_tree_get(doc, cn, yajl_t_array);
       double les[64], cs[64];
@@ -196,8 +239,9 @@ static int load_wants(const char *dir, struct want *w, int max) {
   return nw;
 }
 
-/* The cells of the table row for service in the table whose caption starts with caption. */
-static int md_row(const char *md, const char *caption, const char *service, char cells[16][256]) {
+/* The cells of the row whose first nkeys cells are keys[], in the table whose caption starts
+ * with caption; 0 when there is none. */
+static int md_row_keys(const char *md, const char *caption, const char *const *keys, int nkeys, char cells[16][256]) {
   const char *p = strstr(md, caption);
   if (!p) return 0;
   const char *end = strstr(p, "\n\n\n");
@@ -219,11 +263,25 @@ static int md_row(const char *md, const char *caption, const char *service, char
       c = bar + 1;
       if (*c == ' ') c++;
     }
-    if (n && !strcmp(cells[0], service)) return n;
+    bool match = n >= nkeys;
+    for (int k = 0; match && k < nkeys; k++) match = !strcmp(cells[k], keys[k]);
+    if (match) return n;
   }
   return 0;
 }
 
+static int md_row(const char *md, const char *caption, const char *service, char cells[16][256]) {
+  return md_row_keys(md, caption, &service, 1, cells);
+}
+
+/* what the fixtures exercise, so the checks above cannot all be vacuous */
+static int seen_causes, seen_crossed, seen_spread, seen_noise;
+
+/* A printed figure (3 significant figures) agrees with the value computed from the JSON. */
+static bool near3(double got, double want) { return fabs(got - want) <= 0.006 * fabs(want) + 1e-9; }
+
+/* A figure cell is the median over the runs, followed with repeats by " (min-max)" (docs/report.md,
+ * Repeats): both the median and the spread must be those of the JSON's runs. */
 static void check_cell(const char *cell, const double *runs, int n, const char *what) {
   double v[16];
   memcpy(v, runs, sizeof(double) * (size_t)n);
@@ -231,9 +289,286 @@ static void check_cell(const char *cell, const double *runs, int n, const char *
   char name[512];
   snprintf(name, sizeof name, "REPORT.md %s = \"%s\" matches the JSON", what, cell);
   if (a.n == 0) { CHECK(!strncmp(cell, "n/a", 3), name); return; }
-  char *e;
+  char *e, *e2, *e3;
   double got = strtod(cell, &e);
-  CHECK(e != cell && fabs(got - a.med) <= 0.006 * fabs(a.med) + 1e-9, name);
+  bool ok = e != cell && near3(got, a.med);
+  if (a.n < 2) {
+    CHECK(ok && *e == '\0', name);
+    return;
+  }
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\": median and (min-max) of %d runs match the JSON", what, cell, a.n);
+  seen_spread++;
+  ok = ok && !strncmp(e, " (", 2);
+  double lo = ok ? strtod(e + 2, &e2) : NAN;
+  ok = ok && e2 != e + 2 && *e2 == '-';
+  double hi = ok ? strtod(e2 + 1, &e3) : NAN;
+  ok = ok && e3 != e2 + 1 && !strcmp(e3, ")");
+  CHECK(ok && near3(lo, a.min) && near3(hi, a.max), name);
+}
+
+/* A ratio cell: median of the contender / median of the baseline, "<0.01x" below 0.01, with
+ * " (beyond noise)" when both have >= 2 runs and their min-max ranges do not overlap, " (within
+ * noise)" when they overlap, nothing with one run or in the baseline's own row. */
+static void check_ratio(const char *cell, const struct want *c, const struct want *base, int fig, const char *what) {
+  char name[700];
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" is the ratio of the JSON's medians", what, cell);
+  double v[16];
+  memcpy(v, c->v[fig], sizeof(double) * (size_t)c->n);
+  struct rep_agg a = rep_aggregate(v, (size_t)c->n), b = {NAN, NAN, NAN, 0};
+  if (base) { memcpy(v, base->v[fig], sizeof(double) * (size_t)base->n); b = rep_aggregate(v, (size_t)base->n); }
+  double want = a.n && b.n && b.med != 0 ? a.med / b.med : NAN;
+  if (isnan(want)) { CHECK(!strcmp(cell, "n/a"), name); return; }
+  const char *rest;
+  bool ok;
+  if (!strncmp(cell, "<0.01x", 6)) { ok = fabs(want) < 0.01; rest = cell + 6; }
+  else {
+    char *e;
+    double got = strtod(cell, &e);
+    ok = e != cell && *e == 'x' && near3(got, want);
+    rest = *e ? e + 1 : e;
+  }
+  const char *suffix = "";
+  if (c != base && a.n >= 2 && b.n >= 2) {
+    suffix = a.max < b.min || b.max < a.min ? " (beyond noise)" : " (within noise)";
+    seen_noise |= suffix[2] == 'b' ? 1 : 2;
+  }
+  CHECK(ok && !strcmp(rest, suffix), name);
+  if (c == base) {
+    snprintf(name, sizeof name, "REPORT.md %s: the baseline's own row is \"1.00x\"", what);
+    CHECK_STR(cell, "1.00x", name);
+  }
+}
+
+/* Items of a list cell ("a; b" or "a, b") each equal to one of want[], every one present. */
+static void check_items(const char *cell, const char *sep, char want[][256], int nwant, const char *what) {
+  char name[700], buf[256];
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" lists exactly what the JSON has", what, cell);
+  if (nwant == 0) { CHECK(!strcmp(cell, "-"), name); return; }
+  snprintf(buf, sizeof buf, "%s", cell);
+  int seen = 0, items = 0;
+  bool used[32] = {0};
+  for (char *p = buf, *q; p; p = q) {
+    q = strstr(p, sep);
+    if (q) { *q = '\0'; q += strlen(sep); }
+    items++;
+    for (int j = 0; j < nwant; j++)
+      if (!used[j] && !strcmp(p, want[j])) { used[j] = true; seen++; break; }
+  }
+  CHECK(seen == nwant && items == nwant, name);
+}
+
+/* failure causes: "timeout 353", "in flight at the stop 5 (cut off by the harness)", or "-" */
+static void check_causes(const char *cell, const struct want *w, const char *what) {
+  char want[16][256];
+  for (int j = 0; j < w->ncause; j++) {
+    if (!strcmp(w->cause[j], "interrupted"))
+      snprintf(want[j], sizeof want[j], "in flight at the stop %.0f (cut off by the harness)", w->cause_n[j]);
+    else
+      snprintf(want[j], sizeof want[j], "%s %.0f", w->cause[j], w->cause_n[j]);
+  }
+  check_items(cell, ", ", want, w->ncause, what);
+  seen_causes += w->ncause > 0;
+}
+
+/* thresholds: "expr passed" / "expr crossed", with repeats "expr crossed (k of N runs)" */
+static void check_thresholds(const char *cell, const struct want *w, const char *what) {
+  char want[16][256];
+  for (int j = 0; j < w->nth; j++) {
+    if (!w->th_crossed[j]) snprintf(want[j], sizeof want[j], "%s passed", w->th[j]);
+    else if (w->n > 1) {
+      snprintf(want[j], sizeof want[j], "%s crossed (%d of %d runs)", w->th[j], w->th_crossed[j], w->n);
+      seen_crossed++;
+    }
+    else snprintf(want[j], sizeof want[j], "%s crossed", w->th[j]);
+  }
+  check_items(cell, "; ", want, w->nth, what);
+}
+
+/* ---------------------------------------------------------------- capacity/ and sweep/ */
+
+static double gnum(yajl_val v, const char *k1, const char *k2) {
+  const char *p[] = {k1, k2, NULL};
+  yajl_val x = yajl_tree_get(v, p, yajl_t_number);
+  return x ? YAJL_GET_DOUBLE(x) : NAN;
+}
+static const char *gstr(yajl_val v, const char *k) {
+  const char *p[] = {k, NULL};
+  yajl_val x = yajl_tree_get(v, p, yajl_t_string);
+  return x ? YAJL_GET_STRING(x) : NULL;
+}
+
+/* A number cell printed with 3 significant figures against the JSON's value (n/a for null). */
+static void check_num(const char *cell, double want, const char *what) {
+  char name[700], *e;
+  snprintf(name, sizeof name, "REPORT.md %s = \"%s\" matches the JSON", what, cell);
+  if (isnan(want)) { CHECK(!strcmp(cell, "n/a"), name); return; }
+  double got = strtod(cell, &e);
+  CHECK(e != cell && *e == '\0' && near3(got, want), name);
+}
+
+/* The documents of dir/sub/ (capacity or sweep), parsed here with yajl; returns how many. */
+static int read_extras(const char *dir, const char *sub, yajl_val *docs, int max) {
+  char path[1400];
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
+  DIR *d = opendir(path);
+  int n = 0;
+  struct dirent *e;
+  while (d && (e = readdir(d)) && n < max) {
+    size_t l = strlen(e->d_name);
+    if (l < 6 || strcmp(e->d_name + l - 5, ".json")) continue;
+    char file[1800], *text = NULL, err[256];
+    size_t len;
+    snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+    if (fs_read_all(file, &text, &len) < 0) continue;
+    docs[n] = yajl_tree_parse(text, err, sizeof err);
+    free(text);
+    if (docs[n]) n++;
+  }
+  if (d) closedir(d);
+  return n;
+}
+
+/* The Breaking points and Concurrency sweep tables, and Q5/Q6's sentences built from them,
+ * against the capacity/ and sweep/ documents (docs/results-format.md, docs/report.md). */
+static void check_extras(const char *dir, const char *md, const char *name) {
+  yajl_val cap[32], sw[32];
+  int ncap = read_extras(dir, "capacity", cap, 32), nsw = read_extras(dir, "sweep", sw, 32);
+  char what[700], cells[16][256], a[64];
+  if (!ncap) {
+    snprintf(what, sizeof what, "%s: without capacity/ the report says it was not measured", name);
+    CHECK(strstr(md, "No capacity/ documents in this results tree"), what);
+  }
+  if (!nsw) {
+    snprintf(what, sizeof what, "%s: without sweep/ the report says it was not measured", name);
+    CHECK(strstr(md, "No sweep/ documents in this results tree"), what);
+  }
+  const char *q5 = strstr(md, "### 5. "), *q6 = strstr(md, "### 6. "), *q7 = strstr(md, "### 7. ");
+  for (int i = 0; i < ncap; i++) {
+    const char *svc = gstr(cap[i], "service"), *ep = gstr(cap[i], "endpoint"), *lim = gstr(cap[i], "limited_by");
+    const char *keys[] = {svc ? svc : "?", ep ? ep : "?"};
+    const char *sp[] = {"steps", NULL};
+    yajl_val steps = yajl_tree_get(cap[i], sp, yajl_t_array);
+    int n = md_row_keys(md, "*Highest arrival rate (open model) meeting the SLO", keys, 2, cells);
+    snprintf(what, sizeof what, "%s: capacity %s %s has a Breaking points row", name, keys[0], keys[1]);
+    CHECK(n == 7, what);
+    if (n != 7) continue;
+    snprintf(what, sizeof what, "%s capacity %s %s capacity req/s", name, keys[0], keys[1]);
+    check_num(cells[2], gnum(cap[i], "capacity_rps", NULL), what);
+    snprintf(what, sizeof what, "%s capacity %s %s knee req/s", name, keys[0], keys[1]);
+    check_num(cells[5], gnum(cap[i], "knee_rps", NULL), what);
+    snprintf(what, sizeof what, "REPORT.md %s capacity %s %s limited by = \"%s\" is the JSON's limited_by", name,
+             keys[0], keys[1], cells[4]);
+    CHECK(lim && !strcmp(cells[4], lim), what);
+    snprintf(what, sizeof what, "%s capacity %s %s steps", name, keys[0], keys[1]);
+    check_num(cells[6], steps ? (double)steps->u.array.len : NAN, what);
+    char slo[128], b[64];
+    snprintf(slo, sizeof slo, "p99 < %s ms, failures < %s%%", rep_fmt(gnum(cap[i], "slo", "p99_ms"), a, sizeof a),
+             rep_fmt(gnum(cap[i], "slo", "failure_rate") * 100, b, sizeof b));
+    snprintf(what, sizeof what, "REPORT.md %s capacity %s %s SLO = \"%s\" is the JSON's slo", name, keys[0], keys[1], cells[3]);
+    CHECK(!strcmp(cells[3], slo), what);
+    /* Q5: "<service> <capacity> req/s", a lower bound when the generator was the limit */
+    char phrase[256];
+    snprintf(phrase, sizeof phrase, " %s %s req/s%s", keys[0], rep_fmt(gnum(cap[i], "capacity_rps", NULL), a, sizeof a),
+             lim && !strcmp(lim, "generator") ? " (generator-bound: a lower bound)" : "");
+    const char *at = q5 ? strstr(q5, phrase) : NULL;
+    snprintf(what, sizeof what, "%s: Q5 gives %s %s's capacity (\"%s\")", name, keys[0], keys[1], phrase + 1);
+    CHECK(at && (!q6 || at < q6), what);
+  }
+  for (int i = 0; i < nsw; i++) {
+    const char *svc = gstr(sw[i], "service"), *ep = gstr(sw[i], "endpoint");
+    const char *pp[] = {"points", NULL};
+    yajl_val pts = yajl_tree_get(sw[i], pp, yajl_t_array);
+    snprintf(what, sizeof what, "%s: sweep %s %s has points", name, svc ? svc : "?", ep ? ep : "?");
+    CHECK(svc && ep && pts && pts->u.array.len > 0, what);
+    if (!svc || !ep || !pts || !pts->u.array.len) continue;
+    double best_rps = -1, best_conn = NAN;
+    for (size_t p = 0; p < pts->u.array.len; p++) {
+      yajl_val pt = pts->u.array.values[p];
+      char conn[64];
+      rep_fmt(gnum(pt, "connections", NULL), conn, sizeof conn);
+      const char *keys[] = {svc, ep, conn};
+      int n = md_row_keys(md, "*Closed model without think time, by connection count", keys, 3, cells);
+      snprintf(what, sizeof what, "%s: sweep %s %s at %s connections has a row", name, svc, ep, conn);
+      CHECK(n == 9, what);
+      if (n != 9) continue;
+      static const char *const col[] = {"req/s", "p50 ms", "p99 ms", "CPU cores"};
+      static const char *const key[] = {"rps", "p50_ms", "p99_ms", "cpu_cores"};
+      static const int idx[] = {3, 4, 5, 7};
+      for (int k = 0; k < 4; k++) {
+        snprintf(what, sizeof what, "%s sweep %s %s %s connections %s", name, svc, ep, conn, col[k]);
+        check_num(cells[idx[k]], gnum(pt, key[k], NULL), what);
+      }
+      snprintf(what, sizeof what, "%s sweep %s %s %s connections failed %%", name, svc, ep, conn);
+      check_num(cells[6], gnum(pt, "failure_rate", NULL) * 100, what);
+      snprintf(what, sizeof what, "%s sweep %s %s %s connections throttled %%", name, svc, ep, conn);
+      check_num(cells[8], gnum(pt, "throttled_share", NULL) * 100, what);
+      double r = strtod(cells[3], NULL);
+      if (r > best_rps) { best_rps = r; best_conn = gnum(pt, "connections", NULL); }
+    }
+    /* the peak the document names is the highest requests/s the table shows, at its connections */
+    snprintf(what, sizeof what, "%s: sweep %s %s peak (%g req/s at %g connections) is the table's highest row", name,
+             svc, ep, gnum(sw[i], "peak", "rps"), gnum(sw[i], "peak", "connections"));
+    CHECK(near3(best_rps, gnum(sw[i], "peak", "rps")) && best_conn == gnum(sw[i], "peak", "connections"), what);
+    /* Q6: lowest to highest connection count */
+    yajl_val p0 = pts->u.array.values[0], p1 = pts->u.array.values[pts->u.array.len - 1];
+    char phrase[512], r0[32], r1[32], c0[32], c1[32], l0[32], l1[32];
+    snprintf(phrase, sizeof phrase, " %s %s: %s -> %s req/s (", svc, ep, rep_fmt(gnum(p0, "rps", NULL), r0, sizeof r0),
+             rep_fmt(gnum(p1, "rps", NULL), r1, sizeof r1));
+    const char *at = q6 ? strstr(q6, phrase) : NULL;
+    snprintf(what, sizeof what, "%s: Q6 gives %s %s's sweep from %s to %s req/s", name, svc, ep, r0, r1);
+    CHECK(at && (!q7 || at < q7), what);
+    snprintf(phrase, sizeof phrase, "at %s -> %s connections, p99 %s -> %s ms",
+             rep_fmt(gnum(p0, "connections", NULL), c0, sizeof c0), rep_fmt(gnum(p1, "connections", NULL), c1, sizeof c1),
+             rep_fmt(gnum(p0, "p99_ms", NULL), l0, sizeof l0), rep_fmt(gnum(p1, "p99_ms", NULL), l1, sizeof l1));
+    snprintf(what, sizeof what, "%s: Q6 gives %s %s's connections and p99 (%s)", name, svc, ep, phrase);
+    CHECK(at && strstr(at, phrase) && (!q7 || strstr(at, phrase) < q7), what);
+  }
+  for (int i = 0; i < ncap; i++) yajl_tree_free(cap[i]);
+  for (int i = 0; i < nsw; i++) yajl_tree_free(sw[i]);
+}
+
+/* Q1-Q4's "Against <baseline>:" clause: the ratios of the medians, and with repeats both the
+ * requests/s and the p99 judged against run-to-run noise (ranges overlap or not). */
+static void check_against(const char *md, const struct want *w, int nw, const char *baseline, const char *name) {
+  static const char *const eps[] = {"/health", "/cpu", "/io", "/json"};
+  for (int q = 0; q < 4; q++) {
+    char head[16], key[256], test[64] = "";
+    snprintf(head, sizeof head, "### %d. ", q + 1);
+    const char *sec = strstr(md, head), *end = sec ? strstr(sec + 4, "\n### ") : NULL;
+    /* the test that answers: load when it has the endpoint, else the first one that does */
+    for (int i = 0; i < nw; i++) {
+      char t[64], svc[128], ep[64];
+      sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, ep);
+      if (strcmp(ep, eps[q])) continue;
+      if (!strcmp(t, "load") || !test[0] || (strcmp(test, "load") && strcmp(t, test) < 0)) snprintf(test, sizeof test, "%s", t);
+    }
+    snprintf(key, sizeof key, "%s|%s|%s", test, baseline, eps[q]);
+    const struct want *b = NULL;
+    for (int i = 0; i < nw; i++) if (!strcmp(w[i].key, key)) b = &w[i];
+    if (!b || !sec) continue;
+    for (int i = 0; i < nw; i++) {
+      char t[64], svc[128], ep[64];
+      sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, ep);
+      if (strcmp(t, test) || strcmp(ep, eps[q]) || &w[i] == b) continue;
+      double v[16];
+      struct rep_agg ar, ap, br, bp;
+      memcpy(v, w[i].v[W_RPS], sizeof(double) * (size_t)w[i].n); ar = rep_aggregate(v, (size_t)w[i].n);
+      memcpy(v, w[i].v[W_P99], sizeof(double) * (size_t)w[i].n); ap = rep_aggregate(v, (size_t)w[i].n);
+      memcpy(v, b->v[W_RPS], sizeof(double) * (size_t)b->n); br = rep_aggregate(v, (size_t)b->n);
+      memcpy(v, b->v[W_P99], sizeof(double) * (size_t)b->n); bp = rep_aggregate(v, (size_t)b->n);
+      char r1[32], r2[32], phrase[512], what[800];
+      int pairs = ar.n >= 2 && br.n >= 2 && ap.n >= 2 && bp.n >= 2;
+      bool rb = ar.max < br.min || br.max < ar.min, pb = ap.max < bp.min || bp.max < ap.min;
+      snprintf(phrase, sizeof phrase, " %s %s the requests/s and %s the p99%s%s%s%s%s", svc,
+               rep_fmt_ratio(ar.med / br.med, r1, sizeof r1), rep_fmt_ratio(ap.med / bp.med, r2, sizeof r2),
+               pairs ? " (requests/s " : "", pairs ? (rb ? "larger than" : "within") : "",
+               pairs ? " run-to-run noise, p99 " : "", pairs ? (pb ? "larger than" : "within") : "",
+               pairs ? " run-to-run noise)" : "");
+      const char *at = strstr(sec, phrase);
+      snprintf(what, sizeof what, "%s: Q%d against %s gives \"%s\"", name, q + 1, baseline, phrase + 1);
+      CHECK(at && (!end || at < end) && (pairs || (at[strlen(phrase)] != ' ' && at[strlen(phrase)] != '(')), what);
+    }
+  }
 }
 
 static void fixture_report(const char *name) {
@@ -285,7 +620,32 @@ static void fixture_report(const char *name) {
       check_cell(cells[4], w[i].v[W_CPU1K], w[i].n, what);
       snprintf(what, sizeof what, "%s %s %s peak MiB", test, svc, ep);
       check_cell(cells[5], w[i].v[W_MEM], w[i].n, what);
+      snprintf(what, sizeof what, "%s %s %s throttled %%", test, svc, ep);
+      check_cell(cells[6], w[i].v[W_THR], w[i].n, what);
+      snprintf(what, sizeof what, "%s %s %s failure causes", test, svc, ep);
+      check_causes(cells[2], &w[i], what);
+      snprintf(what, sizeof what, "%s %s %s thresholds", test, svc, ep);
+      check_thresholds(cells[3], &w[i], what);
+      char bkey[256];
+      snprintf(bkey, sizeof bkey, "%s|%s|%s", test, baseline, ep);
+      const struct want *base = NULL;
+      for (int j = 0; j < nw; j++) if (!strcmp(w[j].key, bkey)) base = &w[j];
+      static const char *const rcols[] = {"req/s", "p99", "CPU/1k"};
+      static const int rfig[] = {W_RPS, W_P99, W_CPU1K};
+      for (int k = 0; k < 3; k++) {
+        snprintf(what, sizeof what, "%s %s %s %s vs %s", test, svc, ep, rcols[k], baseline);
+        check_ratio(cells[7 + k], &w[i], base, rfig[k], what);
+      }
     }
+  }
+  if (md) check_extras(dir, md, name);
+  if (md) check_against(md, w, nw, baseline, name);
+  if (md && !strcmp(name, "run-timeouts-r2")) {
+    /* two runs each: c's CPU per request range (0.0364-0.0399) lies far below fastapi's (0.868-0.908) */
+    CHECK(strstr(md, "Per 1,000 requests c used the least CPU, 0.0381 CPU-seconds (fastapi 0.888, larger than "
+                     "run-to-run noise)"), "run-timeouts-r2: Q1 judges the CPU comparison against noise too");
+    CHECK(strstr(md, "c is best on /health: 12.8x lower p99 than fastapi, larger than run-to-run noise over 2 runs"),
+          "run-timeouts-r2: Q1's best needs non-overlapping p99 ranges over the 2 runs");
   }
   CHECK(md && strstr(md, "### 7. What are the resource-efficiency trade-offs?"), "all seven questions present");
   CHECK(md && !strstr(md, "| 1x |") && !strstr(md, " 1x "), "ratios in one format (no bare 1x)");
@@ -303,6 +663,9 @@ static void fixture_report(const char *name) {
           "run-scale0.02: Q4 puts the saturated contender behind");
     CHECK(strstr(md, "The study's stress profile peaks at 26 VUs, lighter than the load profile's 60"),
           "run-scale0.02: the stress clause gives both peaks from the data");
+    CHECK(strstr(md, "*Highest arrival rate (open model) meeting the SLO*") &&
+          strstr(md, "*Closed model without think time, by connection count*"),
+          "run-scale0.02: its capacity/ and sweep/ documents are rendered as tables");
     CHECK(strstr(md, "| c | ok |") && strstr(md, "| golang | ok |") && strstr(md, "| fastapi | ok |"),
           "run-scale0.02: all three contenders are in the tables");
     const char *k = strstr(md, "| versions.golang.client_golang |");
@@ -575,5 +938,9 @@ int main(void) {
   }
   if (d) closedir(d);
   CHECK(n > 0, "at least one fixture tree");
+  CHECK(seen_causes > 0, "a fixture has failure causes (run-timeouts-r2: timeout)");
+  CHECK(seen_crossed > 0, "a fixture has a threshold crossed over repeats");
+  CHECK(seen_spread > 0, "fixtures have figures with a (min-max) spread");
+  CHECK(seen_noise == 3, "fixtures have ratios both beyond and within noise");
   return check_done("test_report");
 }

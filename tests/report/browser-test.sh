@@ -2,7 +2,8 @@
 # test-report-browser: renders each committed fixture results tree (copied to OUT/<name>/ so the
 # committed tree stays clean) with `pocbench report`, then opens its report.html in headless
 # Chromium (report/browser-test.mjs): no console/page error, no network request, every chart
-# drawn; the screenshot report.png is left beside each page for a person to look at.
+# drawn, capacity/ and sweep/ charts plotting their documents; the screenshot report.png is left
+# beside each page for a person to look at.
 # Usage: browser-test.sh OUT FIXTURE/run.json...
 set -eu
 out=$1; shift
