@@ -198,6 +198,19 @@ static char *causes_text(const struct rep_cell *c, bool with_cut, char *buf, siz
 
 static double fig_max(const struct rep_cell *c, int f) { return c->agg[f].n ? c->agg[f].max : NAN; }
 static bool svc_failed(const struct rep_cell *c) { return fig_max(c, F_SVC_FAILED) > 0; }
+
+/* "N requests failed (causes)". With repeats the count is the worst run's and the causes are
+ * summed over all runs, so the sentence says which is which. */
+static char *failed_text(const struct rep_cell *c, char *buf, size_t n) {
+  char a[32], causes[256];
+  rep_fmt(fig_max(c, F_SVC_FAILED), a, sizeof a);
+  causes_text(c, false, causes, sizeof causes);
+  if (c->nruns > 1)
+    snprintf(buf, n, "%s requests failed in the worst of %zu runs (all runs together: %s)", a, c->nruns, causes);
+  else
+    snprintf(buf, n, "%s requests failed (%s)", a, causes);
+  return buf;
+}
 static double cut_off(const struct rep_cell *c) {
   double v = 0;
   for (size_t r = 0; r < c->nruns; r++) if (c->runs[r].fig[F_INTERRUPTED] > 0) v += c->runs[r].fig[F_INTERRUPTED];
@@ -438,8 +451,7 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
     if (k || cell_failed(cells[i]) || svc_failed(cells[i])) {
       sb_add(&s, "%s %s: ", any ? ";" : "; but", cells[i]->service);
       if (svc_failed(cells[i]))
-        sb_add(&s, "%s requests failed (%s)", rep_fmt(fig_max(cells[i], F_SVC_FAILED), a, sizeof a),
-               causes_text(cells[i], false, b2, sizeof b2));
+        { char ft[512]; sb_add(&s, "%s", failed_text(cells[i], ft, sizeof ft)); }
       else
         sb_add(&s, "no failed requests");
       sb_add(&s, "%s%s%s", k ? ", crossed " : "", crossed, cell_failed(cells[i]) ? ", and did not finish cleanly" : "");
@@ -543,8 +555,8 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
         if (cell_failed(c)) sb_add(&bad, "%s%s%s, ", c->runs[0].status, c->runs[0].failure ? " " : "",
                                    c->runs[0].failure ? c->runs[0].failure : "");
         if (k) sb_add(&bad, "crossed %s, ", crossed);
-        sb_add(&bad, "%s failed requests", rep_fmt(svc_failed(c) ? fig_max(c, F_SVC_FAILED) : 0, a, sizeof a));
-        if (svc_failed(c)) sb_add(&bad, " (%s)", causes_text(c, false, c3, sizeof c3));
+        if (svc_failed(c)) { char ft[512]; sb_add(&bad, "%s", failed_text(c, ft, sizeof ft)); }
+        else sb_add(&bad, "0 requests failed");
         if (failed) sb_add(&bad, ", first failures at %s s with %s VUs", rep_fmt(t, a, sizeof a), rep_fmt(vus, b2, sizeof b2));
       }
       nbad++;

@@ -357,6 +357,21 @@ static void check_items(const char *cell, const char *sep, char want[][256], int
   CHECK(seen == nwant && items == nwant, name);
 }
 
+/* With repeats, the answers' "N requests failed" sentence says the count is the worst run's and
+ * the causes are every run's together (the two numbers differ, so an unlabelled pair misleads). */
+static void check_failed_sentence(const char *md, const struct want *w, const char *what) {
+  char causes[512] = "", want[640], name[640];
+  for (int j = 0; j < w->ncause; j++) {
+    if (!strcmp(w->cause[j], "interrupted")) continue;
+    size_t l = strlen(causes);
+    snprintf(causes + l, sizeof causes - l, "%s%s %.0f", l ? ", " : "", w->cause[j], w->cause_n[j]);
+  }
+  if (w->n < 2 || !causes[0]) return;
+  snprintf(want, sizeof want, "in the worst of %d runs (all runs together: %s)", w->n, causes);
+  snprintf(name, sizeof name, "%s: the answers label the worst run's count and the summed causes", what);
+  CHECK(strstr(md, want) != NULL, name);
+}
+
 /* failure causes: "timeout 353", "in flight at the stop 5 (cut off by the harness)", or "-" */
 static void check_causes(const char *cell, const struct want *w, const char *what) {
   char want[16][256];
@@ -624,6 +639,7 @@ static void fixture_report(const char *name) {
       check_cell(cells[6], w[i].v[W_THR], w[i].n, what);
       snprintf(what, sizeof what, "%s %s %s failure causes", test, svc, ep);
       check_causes(cells[2], &w[i], what);
+      check_failed_sentence(md, &w[i], what);
       snprintf(what, sizeof what, "%s %s %s thresholds", test, svc, ep);
       check_thresholds(cells[3], &w[i], what);
       char bkey[256];
