@@ -137,7 +137,7 @@ def check_real_report(out: Path, run: dict) -> None:
         doc = load_json(out / s["files"][0])
         m = doc["client"]["metrics"]
         caption = f"*{s['test']} {s['endpoint']}: throughput and latency"
-        table = md[md.index(caption):].split("\n\n")[2]   # caption, blank line, the table
+        table = md[md.index(caption):].split("\n\n")[1]   # the caption, a blank line, the table
         row = next((r for r in table.splitlines() if r.startswith(f"| {s['service']} |")), None)
         assert row, f"no row for {s['service']} under {caption}:\n{table}"
         cells = [c.strip() for c in row.strip("|").split("|")]
