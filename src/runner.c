@@ -344,21 +344,11 @@ static void kv_set(struct verlist *l, const char *key, const char *value) {
   else { free(p[l->n].key); free(p[l->n].value); }
 }
 
-/* The declared version.* keys, then the versions_cmd lines (run once per run): a measured key
- * overrides the declared one, and when the two differ the declared value stays beside it as
+/* versions_cmd's key=value lines into l: a measured key overrides one of the first ndeclared
+ * (declared) keys, and when the two differ the declared value stays beside it as
  * "<key>.declared" (docs/results-format.md). */
-static void collect_versions(const struct svc_conf *c, struct verlist *l) {
-  if (l->done) return;
-  l->done = true;
-  for (size_t k = 0; k < c->nversions; k++) kv_set(l, c->versions[k].key, c->versions[k].value);
-  size_t ndeclared = l->n;
-  if (!c->versions_cmd) return;
-  char cmd[4096];
-  snprintf(cmd, sizeof cmd, "cd '%s' && (%s) 2>/dev/null", c->dir, c->versions_cmd);
-  FILE *p = popen(cmd, "r");
-  char line[512];
-  while (p && fgets(line, sizeof line, p)) {
-    line[strcspn(line, "\r\n")] = '\0';
+static void parse_version_lines(char *text, struct verlist *l, size_t ndeclared) {
+  for (char *save = NULL, *line = strtok_r(text, "\r\n", &save); line; line = strtok_r(NULL, "\r\n", &save)) {
     char *eq = strchr(line, '=');
     if (!eq || eq == line) continue;
     *eq = '\0';
@@ -375,14 +365,55 @@ static void collect_versions(const struct svc_conf *c, struct verlist *l) {
     }
     kv_set(l, line, val);
   }
-  if (p) pclose(p);
+}
+
+/* Runs versions_cmd as the service of that variant (NULL = default) would run: its env and,
+ * with --pin, its CPUs (GOMAXPROCS and the event loop are what the service gets, not what the
+ * runner has), and parses what it prints into l. */
+static void measure_versions(const struct runner *r, const struct svc_conf *c, const char *variant,
+                             struct verlist *l, size_t ndeclared) {
+  size_t cap = 65536;
+  char *out = malloc(cap), err[512];
+  if (!out) return;
+  if (r->service_cpus[0]) runner_set_cpus(r->service_cpus);
+  /* its output counts even when it fails: a line it printed is still what it measured */
+  svc_versions_output(c, variant, 30LL * 1000000000, out, cap, err, sizeof err);
+  if (r->harness_cpus[0]) runner_set_cpus(r->harness_cpus);
+  else if (r->service_cpus[0]) runner_set_cpus("");
+  parse_version_lines(out, l, ndeclared);
+  free(out);
+}
+
+/* The declared version.* keys, then the versions_cmd lines of the default (run once per run);
+ * and for every variant in the plan, its own versions_cmd lines under its environment. */
+static void collect_versions(const struct runner *r, const struct svc_conf *c, struct verlist *l) {
+  if (l->done) return;
+  l->done = true;
+  for (size_t k = 0; k < c->nversions; k++) kv_set(l, c->versions[k].key, c->versions[k].value);
+  if (c->versions_cmd) measure_versions(r, c, NULL, l, l->n);
+  if (!c->versions_cmd || !c->nvariants) return;
+  l->variants = calloc(c->nvariants, sizeof *l->variants);
+  if (!l->variants) return;
+  l->nvariants = c->nvariants;
+  for (size_t v = 0; v < c->nvariants; v++) {
+    bool planned = false;
+    for (size_t k = 0; k < r->nsc && !planned; k++)
+      planned = r->sc[k].conf == c && !strcmp(r->sc[k].variant, c->variants[v].name);
+    if (!planned) continue;
+    l->variants[v].done = true;
+    measure_versions(r, c, c->variants[v].name, &l->variants[v], 0);
+  }
+}
+
+static void verlist_free(struct verlist *l) {
+  for (size_t k = 0; k < l->n; k++) { free(l->kv[k].key); free(l->kv[k].value); }
+  free(l->kv);
+  for (size_t v = 0; l->variants && v < l->nvariants; v++) verlist_free(&l->variants[v]);
+  free(l->variants);
 }
 
 static void free_versions(struct runner *r) {
-  for (size_t i = 0; r->vers && i < r->nconfs; i++) {
-    for (size_t k = 0; k < r->vers[i].n; k++) { free(r->vers[i].kv[k].key); free(r->vers[i].kv[k].value); }
-    free(r->vers[i].kv);
-  }
+  for (size_t i = 0; r->vers && i < r->nconfs; i++) verlist_free(&r->vers[i]);
   free(r->vers);
   r->vers = NULL;
 }
@@ -507,7 +538,7 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
     js_kstr(g, "start", c->start);
     if (!r->vers) r->vers = calloc(r->nconfs, sizeof *r->vers);
     if (r->vers) {
-      collect_versions(c, &r->vers[i]);
+      collect_versions(r, c, &r->vers[i]);
       for (size_t k = 0; k < r->vers[i].n; k++) js_kstr(g, r->vers[i].kv[k].key, r->vers[i].kv[k].value);
     }
     /* the environment it runs with: GOMAXPROCS, worker and loop settings live here */
@@ -526,6 +557,14 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
       for (size_t k = 0; k < c->variants[v].nenv; k++)
         js_kstr(g, c->variants[v].env[k].key, c->variants[v].env[k].value);
       yajl_gen_map_close(g);
+      /* a planned variant's own versions_cmd lines, run with its env (its GOMAXPROCS, loop) */
+      const struct verlist *vl = r->vers && r->vers[i].variants ? &r->vers[i].variants[v] : NULL;
+      if (vl && vl->done) {
+        js_key(g, "versions");
+        yajl_gen_map_open(g);
+        for (size_t k = 0; k < vl->n; k++) js_kstr(g, vl->kv[k].key, vl->kv[k].value);
+        yajl_gen_map_close(g);
+      }
       yajl_gen_map_close(g);
     }
     yajl_gen_map_close(g);
@@ -545,6 +584,19 @@ static void write_runjson(struct runner *r, const char *status, const char *ende
   yajl_gen_map_close(g);
 
   runner_prom_json(r, g);
+
+  /* the outcome of `pocbench report`: null until it ran (docs/results-format.md) */
+  js_key(g, "report");
+  if (!r->report.status[0]) {
+    yajl_gen_null(g);
+  } else {
+    yajl_gen_map_open(g);
+    js_kstr(g, "status", r->report.status);
+    if (strcmp(r->report.status, "skipped")) js_kint(g, "exit_code", r->report.exit_code);
+    else js_knull(g, "exit_code");
+    js_kstr(g, "detail", r->report.detail[0] ? r->report.detail : NULL);
+    yajl_gen_map_close(g);
+  }
 
   js_key(g, "plan");
   yajl_gen_array_open(g);
@@ -637,22 +689,44 @@ static void remove_tmp(const char *dir) {
   rmdir(dir);
 }
 
-static int run_report(struct runner *r) {
-  if (r->o->no_report) return 0;
-  char cmd[PATH_MAX * 2 + 64];
+/* `pocbench report` on the tree, and what came of it in r->report (run.json "report"):
+ * "written" (REPORT.md and report.html), "partial" (it failed after writing REPORT.md, so that
+ * one is the real report and report.html is missing), "fallback" (no REPORT.md from it: the
+ * runner's one-table summary stands in), "skipped" (--no-report). Earlier files go first, so
+ * a report from an earlier session can never pass for this one. A failure is said on stderr
+ * in capitals: the run itself still has its results. */
+static void run_report(struct runner *r) {
+  if (r->o->no_report) { snprintf(r->report.status, sizeof r->report.status, "skipped"); return; }
+  char md[PATH_MAX + 16], html[PATH_MAX + 16], cmd[PATH_MAX * 2 + 64];
+  snprintf(md, sizeof md, "%s/REPORT.md", r->out);
+  snprintf(html, sizeof html, "%s/report.html", r->out);
+  unlink(md);
+  unlink(html);
   snprintf(cmd, sizeof cmd, "'%s' report '%s'", r->pocbench, r->out);
   printf("report: pocbench report %s\n", r->out);
   fflush(stdout);
   int st = system(cmd);
-  int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-  if (code) {
-    fprintf(stderr, "pocbench run: `pocbench report` failed (exit %d); writing the basic "
-            "REPORT.md summary table instead\n", code);
-    char p[PATH_MAX + 16];
-    snprintf(p, sizeof p, "%s/REPORT.md", r->out);
-    if (runner_write_basic_report(r) == 0) printf("report: %s\n", p);
+  int code = st == -1 ? 127 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+  r->report.exit_code = code;
+  if (!code) { snprintf(r->report.status, sizeof r->report.status, "written"); return; }
+  if (access(md, F_OK) == 0) {
+    snprintf(r->report.status, sizeof r->report.status, "partial");
+    snprintf(r->report.detail, sizeof r->report.detail, "pocbench report exited %d after writing "
+             "REPORT.md; report.html was not written", code);
+  } else {
+    snprintf(r->report.status, sizeof r->report.status, "fallback");
+    snprintf(r->report.detail, sizeof r->report.detail, "pocbench report exited %d without "
+             "writing REPORT.md; REPORT.md is the runner's basic summary table, not the report", code);
+    int rc = runner_write_basic_report(r, code);
+    if (rc < 0) {
+      snprintf(r->report.status, sizeof r->report.status, "none");
+      snprintf(r->report.detail, sizeof r->report.detail, "pocbench report exited %d and the "
+               "basic summary could not be written either: %s", code, strerror(-rc));
+    }
   }
-  return code;
+  fprintf(stderr, "pocbench run: WARNING: THE REPORT FAILED: %s (its messages are above; run.json: "
+          "report.status \"%s\"). Write it again with: pocbench report %s\n", r->report.detail,
+          r->report.status, r->out);
 }
 
 /* The capacity phase that cmd_run starts after the study (capacity_after_run, src/capacity.c):
@@ -897,6 +971,7 @@ int runner_run(const struct run_opts *o) {
   } else {
     write_runjson(r, "complete", ended);
     run_report(r);
+    write_runjson(r, "complete", ended);   /* with the report's outcome */
     code = any_error ? EXIT_FAIL : EXIT_OK;
   }
 end:

@@ -57,8 +57,11 @@ struct runner {
   /* --cpu at or above the online CPUs: a quota that never throttles (warned once, in run.json) */
   bool cpu_not_limiting;
   /* run.json "versions": per contender (index as confs), the version.* keys and the versions_cmd
-   * lines merged, each key once (versions_cmd wins); collected on the first write */
-  struct verlist { struct kv *kv; size_t n; bool done; } *vers;
+   * lines merged, each key once (versions_cmd wins); collected on the first write. variants
+   * (index as conf->variants): each planned variant's own versions_cmd lines, run with its env */
+  struct verlist { struct kv *kv; size_t n; bool done; struct verlist *variants; size_t nvariants; } *vers;
+  /* run.json "report": what `pocbench report` came to (status "" until it ran) */
+  struct { char status[16]; int exit_code; char detail[256]; } report;
   /* run.json "sessions": one per invocation of the run (the first, then each --resume) */
   struct session { char started[40], ended[40], status[16]; } *sessions;
   size_t nsessions;
@@ -94,7 +97,8 @@ int runner_prom_port(const struct runner *r, const char *service, bool *busy);
 void runner_prom_stop(struct runner *r);
 void runner_prom_json(const struct runner *r, yajl_gen g);
 
-/* Writes <out>/REPORT.md with one summary table from the scenario documents. 0 / -errno. */
-int runner_write_basic_report(struct runner *r);
+/* Writes <out>/REPORT.md with one summary table from the scenario documents, headed by a
+ * notice that it stands in for the report (`pocbench report` exited report_exit). 0 / -errno. */
+int runner_write_basic_report(struct runner *r, int report_exit);
 
 #endif

@@ -20,12 +20,16 @@ static void cell(FILE *f, double v, const char *fmt) {
   else { fputc(' ', f); fprintf(f, fmt, v); fprintf(f, " |"); }
 }
 
-int runner_write_basic_report(struct runner *r) {
+int runner_write_basic_report(struct runner *r, int report_exit) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   if (!f) return -errno;
   fprintf(f, "# poc-compare results: %s\n\n", r->run_id);
+  fprintf(f, "**This is not the report.** `pocbench report` failed (exit %d), so the runner wrote "
+          "this basic summary table instead: no answers to the study's questions, no charts, no "
+          "report.html. Once the cause is fixed, `pocbench report %s` writes the report.\n\n",
+          report_exit, r->out);
   fprintf(f, "Limits: %s. Scale %g, warm-up %.1f s. Every figure below comes from the scenario "
           "documents in this directory (see docs/results-format.md).\n\n",
           r->limits ? "CPU quota and memory limit enforced by cgroups" : "none (--no-limits)",

@@ -645,9 +645,10 @@ int scenario_run(struct runner *r, struct scenario *s, size_t k, size_t n) {
     if (runner_stop) { st.interrupted = true; goto teardown; }
     char tail[1200] = "";
     if (rc == -ETIMEDOUT) svc_log_tail(&st.proc, tail, sizeof tail);
+    /* err says how long was waited and the last answer (or, for an exit, the log tail) */
     set_failure(s, "unhealthy", "%s did not become healthy on %s: %s%s%s", s->service,
-                s->conf->health ? s->conf->health : "/health",
-                rc == -ETIMEDOUT ? "timed out" : err, tail[0] ? "\nservice log tail:\n" : "", tail);
+                s->conf->health ? s->conf->health : "/health", err,
+                tail[0] ? "\nservice log tail:\n" : "", tail);
     goto finish;
   }
 

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,6 +320,38 @@ static void strv_free(char **v) {
   free(v);
 }
 
+/* The environment a service of conf (variant v, or NULL) runs with: ours, then HOST and PORT
+ * (when host is given), then the descriptor's env, then the variant's; later wins. NULL when
+ * out of memory; free with strv_free. */
+static char **service_env(const struct svc_conf *conf, const struct svc_variant *v,
+                          const char *host, int port) {
+  size_t nover = (host ? 2 : 0) + conf->nenv + (v ? v->nenv : 0), k = 0;
+  char **over = calloc(nover + 1, sizeof *over);
+  char **envp = NULL;
+  if (!over) return NULL;
+  bool ok = true;
+  if (host) {
+    ok = ok && asprintf(&over[k++], "HOST=%s", host) >= 0;
+    ok = ok && asprintf(&over[k++], "PORT=%d", port) >= 0;
+  }
+  for (size_t i = 0; ok && i < conf->nenv; i++)
+    ok = asprintf(&over[k++], "%s=%s", conf->env[i].key, conf->env[i].value) >= 0;
+  for (size_t i = 0; ok && v && i < v->nenv; i++)
+    ok = asprintf(&over[k++], "%s=%s", v->env[i].key, v->env[i].value) >= 0;
+  /* a failed asprintf leaves its pointer undefined: only the ones before it are freed */
+  if (ok) envp = env_build(over, nover);
+  else k--;
+  for (size_t i = 0; i < k; i++) free(over[i]);
+  free(over);
+  return envp;
+}
+
+static const struct svc_variant *find_variant(const struct svc_conf *conf, const char *variant) {
+  for (size_t i = 0; variant && i < conf->nvariants; i++)
+    if (!strcmp(conf->variants[i].name, variant)) return &conf->variants[i];
+  return NULL;
+}
+
 struct child_err {
   int step; /* index into child_steps */
   int err;
@@ -366,18 +399,9 @@ int svc_start(const struct svc_conf *conf, const char *variant, const char *host
     return -e;
   }
 
-  /* HOST, PORT, then the descriptor's env, then the variant's: later wins */
-  size_t nover = 2 + conf->nenv + (v ? v->nenv : 0), k = 0;
-  char **over = calloc(nover, sizeof *over);
-  char **envp = NULL;
+  char **envp = service_env(conf, v, host, port);
   int rc = -ENOMEM;
-  if (!over) goto out;
-  if (asprintf(&over[k++], "HOST=%s", host) < 0 || asprintf(&over[k++], "PORT=%d", port) < 0) goto out;
-  for (size_t i = 0; i < conf->nenv; i++)
-    if (asprintf(&over[k++], "%s=%s", conf->env[i].key, conf->env[i].value) < 0) goto out;
-  for (size_t i = 0; v && i < v->nenv; i++)
-    if (asprintf(&over[k++], "%s=%s", v->env[i].key, v->env[i].value) < 0) goto out;
-  if (!(envp = env_build(over, nover))) goto out;
+  if (!envp) goto out;
 
   int pfd[2];
   if (pipe2(pfd, O_CLOEXEC) < 0) { rc = -errno; snprintf(err, errlen, "pipe: %s", strerror(errno)); goto out; }
@@ -441,8 +465,6 @@ out:
   close(logfd);
   /* nothing ran, so a temp log of ours holds nothing the caller needs (err says why) */
   if (rc < 0 && !log_path) unlink(p->stderr_path);
-  if (over) for (size_t i = 0; i < nover; i++) free(over[i]);
-  free(over);
   strv_free(envp);
   return rc;
 }
@@ -542,4 +564,86 @@ void svc_log_tail(const struct svc_proc *p, char *buf, size_t max) {
   ssize_t n = pread(fd, buf, max - 1, from);
   close(fd);
   buf[n > 0 ? n : 0] = '\0';
+}
+
+int svc_versions_output(const struct svc_conf *conf, const char *variant, int64_t timeout_ns,
+                        char *out, size_t cap, char *err, size_t errlen) {
+  if (cap) out[0] = '\0';
+  if (errlen) err[0] = '\0';
+  if (!conf->versions_cmd || cap < 2) return 0;
+  const struct svc_variant *v = find_variant(conf, variant);
+  if (variant && !v) {
+    snprintf(err, errlen, "%s: no variant '%s'", conf->name, variant);
+    return -ENOENT;
+  }
+  char **envp = service_env(conf, v, NULL, 0);
+  if (!envp) { snprintf(err, errlen, "out of memory"); return -ENOMEM; }
+  int po[2];
+  if (pipe2(po, O_CLOEXEC) < 0) {
+    int e = errno;
+    strv_free(envp);
+    snprintf(err, errlen, "pipe: %s", strerror(e));
+    return -e;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(po[0]);
+    close(po[1]);
+    strv_free(envp);
+    snprintf(err, errlen, "fork: %s", strerror(e));
+    return -e;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    int nullfd = open("/dev/null", O_RDWR);
+    if (nullfd >= 0) { dup2(nullfd, 0); dup2(nullfd, 2); }
+    dup2(po[1], 1);
+    if (chdir(conf->dir) < 0) _exit(127);
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    char *argv[] = {"sh", "-c", conf->versions_cmd, NULL};
+    execve("/bin/sh", argv, envp);
+    _exit(127);
+  }
+  close(po[1]);
+  strv_free(envp);
+  /* bounded: a versions_cmd that hangs costs timeout_ns, not the run */
+  int64_t deadline = clock_now_ns() + timeout_ns;
+  size_t n = 0;
+  int rc = 0;
+  for (;;) {
+    int64_t left = deadline - clock_now_ns();
+    if (left <= 0) {
+      snprintf(err, errlen, "%s: versions_cmd still running after %.0f s; killed", conf->name,
+               (double)timeout_ns / 1e9);
+      rc = -ETIMEDOUT;
+      break;
+    }
+    struct pollfd pfd = {.fd = po[0], .events = POLLIN};
+    int pr = poll(&pfd, 1, left > 1000000000 ? 1000 : (int)(left / 1000000) + 1);
+    if (pr <= 0) continue;   /* timeout slice or EINTR: the deadline decides */
+    char tmp[4096];
+    ssize_t got = read(po[0], tmp, sizeof tmp);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    size_t take = (size_t)got < cap - 1 - n ? (size_t)got : cap - 1 - n;
+    memcpy(out + n, tmp, take);
+    n += take;   /* beyond cap the rest is read and dropped, so the command never blocks */
+  }
+  out[n] = '\0';
+  close(po[0]);
+  if (rc < 0) kill(-pid, SIGKILL);
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+    char what[128];
+    describe_status(st, what, sizeof what);
+    snprintf(err, errlen, "%s: versions_cmd %s", conf->name, what);
+    rc = -ECHILD;
+  }
+  return rc;
 }

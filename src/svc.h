@@ -92,4 +92,14 @@ int svc_stop(struct svc_proc *p, int64_t grace_ns);
 /* The last max bytes of the service's log, into buf (NUL-terminated). */
 void svc_log_tail(const struct svc_proc *p, char *buf, size_t max);
 
+/* Runs conf's versions_cmd (sh -c, in its folder) with the environment the service of that
+ * variant (NULL = default) gets, without HOST/PORT: the descriptor's env, then the variant's.
+ * So GOMAXPROCS or an event-loop setting is reported as the service will run with it. The CPU
+ * affinity is the calling thread's (set the service's before calling). Its stdout goes into
+ * out (at most cap-1 bytes, NUL-terminated), stderr is dropped; killed after timeout_ns.
+ * 0 (also without a versions_cmd: out empty); -ETIMEDOUT, -ECHILD (non-zero exit; out holds
+ * what it printed) or -errno, with a message in err. */
+int svc_versions_output(const struct svc_conf *conf, const char *variant, int64_t timeout_ns,
+                        char *out, size_t cap, char *err, size_t errlen);
+
 #endif

@@ -220,6 +220,49 @@ int main(void) {
   CHECK(strstr(err, "no variant 'nope'") != NULL, "unknown variant named");
   svc_conf_free(&c);
 
+  /* versions_cmd runs as the service of that variant would: its env, its folder */
+  char vout[512];
+  const char *vers =
+    "name = vers\nstart = true\nenv = FOO=default\nenv = BAR=kept\n"
+    "versions_cmd = echo foo=$FOO; echo bar=$BAR; echo cwd=$(pwd); echo port=${PORT:-none}; echo noise >&2\n"
+    "[variant other]\nenv = FOO=variant\n";
+  setenv("FOO", "runner", 1);
+  CHECK_INT(load_text("vers", vers, &c, err, sizeof err), 0, "load a descriptor whose versions_cmd echoes its env");
+  CHECK_INT(svc_versions_output(&c, NULL, 10000000000LL, vout, sizeof vout, err, sizeof err), 0,
+            "versions_cmd of the default variant");
+  CHECK(strstr(vout, "foo=default\n") != NULL, "versions_cmd sees the descriptor's env, not the caller's");
+  CHECK(strstr(vout, "bar=kept\n") != NULL, "versions_cmd sees the descriptor's other env");
+  char want[700];
+  snprintf(want, sizeof want, "cwd=%s\n", c.dir);
+  CHECK(strstr(vout, want) != NULL, "versions_cmd runs in the contender's folder");
+  CHECK(strstr(vout, "noise") == NULL, "versions_cmd's stderr is not in its output");
+  CHECK_INT(svc_versions_output(&c, "other", 10000000000LL, vout, sizeof vout, err, sizeof err), 0,
+            "versions_cmd of variant 'other'");
+  CHECK(strstr(vout, "foo=variant\n") && strstr(vout, "bar=kept\n"), "variant env overrides the default's in versions_cmd");
+  CHECK_INT(svc_versions_output(&c, "nope", 10000000000LL, vout, sizeof vout, err, sizeof err), -ENOENT,
+            "versions_cmd of an unknown variant");
+  char tiny[8];
+  CHECK_INT(svc_versions_output(&c, NULL, 10000000000LL, tiny, sizeof tiny, err, sizeof err), 0,
+            "versions_cmd output longer than the buffer");
+  CHECK_STR(tiny, "foo=def", "longer output is cut at the buffer, NUL-terminated");
+  svc_conf_free(&c);
+  unsetenv("FOO");
+  CHECK_INT(load_text("vfail", "name = vfail\nstart = true\nversions_cmd = echo a=1; exit 4\n", &c, err, sizeof err), 0,
+            "load a descriptor whose versions_cmd fails");
+  CHECK_INT(svc_versions_output(&c, NULL, 10000000000LL, vout, sizeof vout, err, sizeof err), -ECHILD,
+            "versions_cmd exiting 4 is -ECHILD");
+  CHECK(strstr(err, "exited with status 4") && !strcmp(vout, "a=1\n"), "failed versions_cmd: status said, output kept");
+  svc_conf_free(&c);
+  CHECK_INT(load_text("vhang", "name = vhang\nstart = true\nversions_cmd = echo a=1; exec sleep 30\n", &c, err, sizeof err), 0,
+            "load a descriptor whose versions_cmd hangs");
+  CHECK_INT(svc_versions_output(&c, NULL, 300000000LL, vout, sizeof vout, err, sizeof err), -ETIMEDOUT,
+            "versions_cmd still running after 0.3 s is killed");
+  svc_conf_free(&c);
+  CHECK_INT(load_text("vnone", "name = vnone\nstart = true\n", &c, err, sizeof err), 0, "load a descriptor without versions_cmd");
+  CHECK_INT(svc_versions_output(&c, NULL, 1000000000LL, vout, sizeof vout, err, sizeof err), 0, "no versions_cmd");
+  CHECK_STR(vout, "", "no versions_cmd: empty output");
+  svc_conf_free(&c);
+
   /* failures */
   CHECK_INT(load_text("crash", "name = crash\nstart = echo boom >&2; exit 3\n", &c, err, sizeof err), 0, "load crash");
   CHECK_INT(svc_start(&c, NULL, "127.0.0.1", port, NULL, NULL, &p, err, sizeof err), 0, "start a service that exits");

@@ -54,6 +54,44 @@ def procs_with_cwd(path: Path) -> list[int]:
     return pids
 
 
+def own_processes(out: Path, app_dirs: list[Path]) -> list[str]:
+    """This run's processes, and only this run's: every process whose command line names the
+    run's own results directory (the runner, and each `pocbench load` it starts, whose
+    --summary-export and --out files are under it), or whose cwd is one of app_dirs (a
+    service: each starts in its contender's folder, a copy made for the test) or under out.
+    Other runs on the machine (other results directories, other app folders) never match.
+    Each as "pid cmdline"."""
+    mark = str(out.resolve())
+    dirs = [d.resolve() for d in app_dirs]
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            cwd = Path(os.readlink(d / "cwd")).resolve()
+            state = (d / "stat").read_text().rsplit(") ", 1)[-1][:1]
+        except OSError:
+            continue   # gone meanwhile, or a kernel thread
+        if state == "Z":
+            continue   # a zombie is a pid, not a process: its parent just has not reaped it
+        if mark in cmd or cwd in dirs or cwd == out.resolve() or out.resolve() in cwd.parents:
+            found.append(f"{d.name} {cmd}")
+    return found
+
+
+def tiny_app(apps: Path, name: str = "tiny", extra: str = "") -> Path:
+    """A copy of the tiny fixture under apps/<name>, so its services have a folder (their cwd)
+    that belongs to this test alone; extra is appended to its service.conf."""
+    app = apps / name
+    app.mkdir(parents=True)
+    (app / "service.conf").write_text(
+        f"name = {name}\nlanguage = python\ndescription = tiny copy for one test\n"
+        f"start = exec python3 {FIXTURE_APPS / 'oom' / 'server.py'}\nenv = ALLOC_MB=0\n"
+        f"health = /health\nversion.fixture = 1\n{extra}")
+    return app
+
+
 @pytest.fixture(scope="session", autouse=True)
 def need_root() -> None:
     if os.geteuid() != 0:

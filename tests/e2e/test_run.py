@@ -1,7 +1,9 @@
 """`pocbench run` end to end on this machine's real cgroups: a small study on every contender
 (tree complete and parseable, client and server counts agree, throttling present, run.json
-complete), a contender that is OOM-killed while the run goes on, and an interrupted run that
-leaves nothing behind and that --resume completes."""
+complete, the real report), a contender that is OOM-killed, one that crashes mid-run and one
+that never becomes healthy while the run goes on, a run without limits, variants' versions
+measured with their own environment, and runs interrupted by SIGINT and SIGTERM that leave
+nothing behind (no load generator, no service, no cgroup) and that --resume completes."""
 from __future__ import annotations
 
 import csv
@@ -15,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_APPS, POCBENCH, ROOT, cgroup_dirs, load_json, procs_with_cwd, run_pocbench
+from conftest import (FIXTURE_APPS, POCBENCH, ROOT, cgroup_dirs, load_json, own_processes,
+                      run_pocbench, tiny_app)
 
 CSV_HEADER = ("t_s,vus,reqs,failed,iterations,dropped,data_sent,data_received,p50_ms,p90_ms,"
               "p95_ms,p99_ms,max_ms,p99_corrected_ms,cpu_cores,throttled_periods,memory_bytes").split(",")
@@ -50,13 +53,14 @@ def check_csv(path: Path) -> list[dict[str, str]]:
     return [dict(zip(CSV_HEADER, r)) for r in rows[1:]]
 
 
-def check_tree(out: Path) -> dict:
+def check_tree(out: Path, limits: bool = True, git: bool = True) -> dict:
     run = load_json(out / "run.json")
     for k in RUNJSON_KEYS:
         assert k in run, f"run.json lacks {k}"
     assert run["kernel"]["release"] and run["machine"]["cores"] >= 1
-    assert run["cgroup"]["version"] in (1, 2)
-    assert run["git"]["commit"] and len(run["git"]["commit"]) == 40
+    assert run["cgroup"]["version"] in ((1, 2) if limits else (None,)), run["cgroup"]
+    if git:
+        assert run["git"]["commit"] and len(run["git"]["commit"]) == 40
     assert len(run["plan"]) == len(run["scenarios"])
     for s in run["scenarios"]:
         assert s["status"] != "planned", f"{s} never ran"
@@ -104,9 +108,44 @@ def test_small_study_every_contender(tmp_path: Path) -> None:
         rows = check_csv(base.with_suffix(".csv"))
         assert any(r["cpu_cores"] for r in rows), f"{base.name}: no cgroup sample in the series"
         assert base.with_suffix(".txt").read_text().strip()
-    assert (out / "REPORT.md").is_file()
+    check_real_report(out, run)
     assert not cgroup_dirs(run)
     assert not (out / ".tmp").exists()
+    assert not own_processes(out, []), "processes of the run left after it ended"
+
+
+def rep_fmt(v: float) -> str:
+    """A figure as the report prints it (src/report_doc.c rep_fmt)."""
+    a = abs(v)
+    if a >= 100 or a == 0 or v == math.floor(v):
+        return f"{v:.0f}"
+    return f"{v:.1f}" if a >= 10 else f"{v:.2f}" if a >= 1 else f"{v:.3g}"
+
+
+def check_real_report(out: Path, run: dict) -> None:
+    """REPORT.md is `pocbench report`'s (not the runner's fallback table): the study's questions,
+    and for every scenario a row whose req/s and p99 are the scenario document's; report.html
+    is the self-contained page; run.json says the report was written."""
+    assert run["report"] == {"status": "written", "exit_code": 0, "detail": None}, run["report"]
+    md = (out / "REPORT.md").read_text()
+    assert md.startswith("# poc-compare report\n"), md[:200]
+    assert "## The study's questions" in md and "This is not the report" not in md
+    for q in ("1. Which stack handles baseline HTTP traffic (/health) most efficiently?",
+              "4. How do the stacks compare on JSON serialization (/json)?"):
+        assert f"### {q}" in md, q
+    for s in run["scenarios"]:
+        doc = load_json(out / s["files"][0])
+        m = doc["client"]["metrics"]
+        caption = f"*{s['test']} {s['endpoint']}: throughput and latency"
+        table = md[md.index(caption):].split("\n\n")[1]   # the caption, a blank line, the table
+        row = next((r for r in table.splitlines() if r.startswith(f"| {s['service']} |")), None)
+        assert row, f"no row for {s['service']} under {caption}:\n{table}"
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2] == rep_fmt(m["http_reqs"]["rate"]), (row, m["http_reqs"]["rate"])
+        assert cells[6] == rep_fmt(m["http_req_duration"]["p(99)"]), (row, m["http_req_duration"])
+    html = (out / "report.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and len(html) > 100_000, len(html)
+    assert "<script" in html and "</html>" in html.rstrip()[-20:]
 
 
 def test_oom_kill_is_a_result_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -129,40 +168,71 @@ def test_oom_kill_is_a_result_and_the_run_goes_on(tmp_path: Path) -> None:
     assert not cgroup_dirs(run)
 
 
-def test_interrupt_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
+def start_interruptible(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, Path]:
+    """A run of three short scenarios on a tiny copy of its own; returns (runner, out, app)."""
+    app = tiny_app(tmp_path / "apps")
     out = tmp_path / "intr"
-    args = ["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--endpoints",
+    args = ["run", "--apps-dir", str(app.parent), "--services", "tiny", "--endpoints",
             "/health,/cpu,/io", "--tests", "load", "--scale", "0.05", "--warmup", "0", "--no-verify",
             "--no-report", "--out", str(out)]
     proc = subprocess.Popen([str(POCBENCH), *args], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    return proc, out, app
+
+
+def wait_for_profile(proc: subprocess.Popen[str], out: Path, app: Path, scenario: str) -> None:
+    """Until the profile of test-load-results/<scenario> runs: its `pocbench load` (found, like
+    every leftover later, by own_processes) and its service are both up."""
+    deadline = time.monotonic() + 90
+    export = f"load-{scenario}.export.json"
+    while time.monotonic() < deadline:
+        procs = own_processes(out, [app])
+        gens = [p for p in procs if " load " in p and export in p]
+        services = [p for p in procs if "server.py" in p]
+        if gens and services:
+            return
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        time.sleep(0.1)
+    pytest.fail(f"the profile of {scenario} did not start in 90 s")
+
+
+def interrupt(proc: subprocess.Popen[str], sig: int) -> tuple[int, str]:
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if (out / "test-load-results" / "tiny-health.json").exists():
-                break
-            assert proc.poll() is None, proc.stdout.read()
-            time.sleep(0.2)
-        else:
-            pytest.fail("the first scenario did not finish in 90 s")
-        time.sleep(1.0)   # into the second scenario's profile
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         rc = proc.wait(timeout=40)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    print(proc.stdout.read())
+    text = proc.stdout.read() if proc.stdout else ""
+    print(text)
+    return rc, text
+
+
+def check_nothing_left(out: Path, app: Path, run: dict) -> None:
+    assert not cgroup_dirs(run), "cgroups left after the interrupt"
+    # the generator runs in its own process group and the service in its own session: a
+    # signal to the runner alone reaches neither, so only the runner can have stopped them
+    left = own_processes(out, [app])
+    assert not left, f"processes of the run left behind: {left}"
+    assert not list(out.rglob("*.tmp.*")), "a torn temp file was left"
+    assert not (out / ".tmp").exists()
+
+
+def test_sigint_in_the_second_profile_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
+    proc, out, app = start_interruptible(tmp_path)
+    wait_for_profile(proc, out, app, "tiny-cpu")
+    assert (out / "test-load-results" / "tiny-health.json").exists()
+    rc, _ = interrupt(proc, signal.SIGINT)
     assert rc == 105
     run = load_json(out / "run.json")
     assert run["status"] == "interrupted"
     statuses = [s["status"] for s in run["scenarios"]]
-    assert statuses[0] in ("ok", "thresholds_crossed") and "planned" in statuses
-    assert not cgroup_dirs(run), "cgroups left after the interrupt"
-    assert not procs_with_cwd(FIXTURE_APPS / "tiny"), "service process left after the interrupt"
-    assert not list(out.rglob("*.tmp.*")), "a torn temp file was left"
-    assert not (out / "test-load-results" / "tiny-io.json").exists()
+    assert statuses[0] in ("ok", "thresholds_crossed") and statuses[1:] == ["planned", "planned"], statuses
+    check_nothing_left(out, app, run)
+    assert not (out / "test-load-results" / "tiny-cpu.json").exists()
     assert [x["status"] for x in run["sessions"]] == ["interrupted"]
+    assert run["report"] is None
 
     p = run_pocbench(["run", "--resume", str(out)], timeout=120)
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
@@ -171,13 +241,27 @@ def test_interrupt_leaves_nothing_and_resume_completes(tmp_path: Path) -> None:
     assert run["status"] == "complete"
     assert [s["status"] in ("ok", "thresholds_crossed") for s in run["scenarios"]] == [True] * 3
     assert not cgroup_dirs(run)
-    assert not procs_with_cwd(FIXTURE_APPS / "tiny")
+    assert not own_processes(out, [app])
     # the interruption stays on record: one session per invocation, the first one's start kept
     sessions = run["sessions"]
     assert [x["status"] for x in sessions] == ["interrupted", "complete"], sessions
     assert all(x["started"] and x["ended"] for x in sessions), sessions
     assert sessions[0]["started"] == run["started"] and sessions[1]["ended"] == run["ended"]
     assert sessions[0]["ended"] <= sessions[1]["started"]
+    assert run["report"]["status"] == "skipped"
+
+
+def test_sigterm_in_the_first_profile_leaves_nothing(tmp_path: Path) -> None:
+    proc, out, app = start_interruptible(tmp_path)
+    wait_for_profile(proc, out, app, "tiny-health")
+    rc, text = interrupt(proc, signal.SIGTERM)
+    assert rc == 105, text
+    assert "interrupted; completed scenarios kept" in text
+    run = load_json(out / "run.json")
+    assert run["status"] == "interrupted"
+    assert [s["status"] for s in run["scenarios"]] == ["planned"] * 3
+    check_nothing_left(out, app, run)
+    assert not list(out.glob("test-load-results/*")), "a file of the interrupted scenario"
 
 
 def test_bad_options_exit_104_with_a_clear_message(tmp_path: Path) -> None:
@@ -275,8 +359,9 @@ def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     tmp = tmp_path / "tmpdir"   # $TMPDIR: where a service log would be left behind
     tmp.mkdir()
     p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "broken",
-                      "--endpoints", "/health", "--tests", "load", "--no-report", "--scale", "0.02",
-                      "--warmup", "0", "--out", str(out)], timeout=180, env={"TMPDIR": str(tmp)})
+                      "--endpoints", "/health", "--tests", "load", "--scale", "0.02",
+                      "--warmup", "0", "--no-capacity", "--out", str(out)], timeout=180,
+                     env={"TMPDIR": str(tmp)})
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "FAIL start broken" in p.stdout and "not measuring broken" in p.stdout
@@ -286,6 +371,100 @@ def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     assert st["broken"]["status"] == "not_verified"
     assert "exited with status 3" in st["broken"]["failure"]
     assert not (out / "test-load-results" / "broken-health.json").exists()
+    # nothing was measured, so `pocbench report` has no document and fails: the runner's
+    # stand-in table says what it is, on stderr, in run.json and at its own top
+    assert run["report"]["status"] == "fallback" and run["report"]["exit_code"] == 1, run["report"]
+    assert "WARNING: THE REPORT FAILED" in p.stderr and "report.status \"fallback\"" in p.stderr, p.stderr
+    md = (out / "REPORT.md").read_text()
+    assert md.startswith("# poc-compare results: unverified\n\n**This is not the report.**"), md[:300]
+    assert "| load | broken | /health | not_verified |" in md, md
+    assert not (out / "report.html").exists()
     # verify keeps a failed service's log; the runner has it kept in its work dir, then removed
     assert not list(tmp.iterdir()), list(tmp.iterdir())
     assert not (out / ".tmp").exists()
+
+
+def test_no_limits_pin_and_a_variant_whose_env_reaches_its_versions(tmp_path: Path) -> None:
+    """--no-limits --pin on a tiny copy with a variant: no cgroup anywhere and every document
+    says so; versions_cmd runs with the service's environment (descriptor env, then the
+    variant's) and the service's CPUs, so each variant records what it really runs with."""
+    app = tiny_app(tmp_path / "apps", extra=(
+        "env = FIXTURE_PROCS=descriptor\n"
+        "versions_cmd = echo procs=${FIXTURE_PROCS:-unset}; "
+        "sed -n 's/^Cpus_allowed_list:[[:space:]]*/cpus=/p' /proc/self/status\n"
+        "[variant one]\nenv = FIXTURE_PROCS=1\n[variant unplanned]\nenv = FIXTURE_PROCS=2\n"))
+    out = tmp_path / "nolimits"
+    p = run_pocbench(["run", "--apps-dir", str(app.parent), "--services", "tiny,tiny@one",
+                      "--endpoints", "/health", "--tests", "load", "--scale", "0.02", "--warmup", "0",
+                      "--no-verify", "--no-report", "--no-limits", "--pin", "--out", str(out)],
+                     timeout=120, env={"FIXTURE_PROCS": "runner"})
+    print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
+    assert p.returncode == 0, p.stderr
+    assert "limits: none (--no-limits)" in p.stdout and "placement: pinned" in p.stdout, p.stdout
+    run = check_tree(out, limits=False)
+    assert run["limits"]["enforced"] is False and run["limits"]["cpu_millicores"] is None, run["limits"]
+    assert run["limits"]["memory_bytes"] is None and run["limits"]["cpu_limit_effective"] is None
+    assert "paths" not in run["cgroup"]
+    groups = list(Path("/sys/fs/cgroup").glob(f"*/poc-compare/{run['run_id']}"))
+    groups += list(Path("/sys/fs/cgroup").glob(f"poc-compare/{run['run_id']}"))
+    assert not groups, groups
+    assert [s["service"] for s in run["scenarios"]] == ["tiny", "tiny@one"]
+    for s in run["scenarios"]:
+        assert s["status"] in ("ok", "thresholds_crossed"), s
+        doc = load_json(out / s["files"][0])
+        assert doc["limits"] == {"cpu_millicores": None, "memory_bytes": None, "enforced": False,
+                                 "cgroup": None}, doc["limits"]
+        assert all(doc["resources"][k] is None for k in ("cpu_seconds", "nr_periods",
+                                                          "memory_peak_bytes", "oom_kills"))
+        assert doc["client"]["metrics"]["http_reqs"]["count"] > 0
+        assert doc["harness"]["service_cpus"] == run["placement"]["service_cpus"]
+    pinned = run["placement"]["service_cpus"]
+    assert run["placement"]["mode"] == "pinned" and pinned == str((os.cpu_count() or 2) - 1), run["placement"]
+    v = run["versions"]["tiny"]
+    assert v["procs"] == "descriptor" and v["cpus"] == pinned, v
+    assert v["variants"]["one"]["versions"] == {"procs": "1", "cpus": pinned}, v["variants"]
+    assert "versions" not in v["variants"]["unplanned"], v["variants"]   # not run, not measured
+
+
+def test_unhealthy_and_crashing_services_are_results_and_a_report_without_assets_is_partial(
+        tmp_path: Path) -> None:
+    """never (listens nowhere) and crashy (exits on its 30th request), /json then /health: the
+    health timeout names the contender with its stderr's tail, the crash is the scenario's
+    result with its exit status and log, and every later scenario still runs on a fresh
+    service. POCBENCH_ROOT points where no report assets are, so `pocbench report` writes
+    REPORT.md and then fails on report.html: the real REPORT.md stays and the run says so."""
+    fake_root = tmp_path / "root"   # no build/report-assets
+    fake_root.mkdir()
+    out = tmp_path / "failures"
+    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--profiles-dir", str(ROOT / "profiles"),
+                      "--services", "crashy,never", "--endpoints", "/json,/health", "--tests", "load",
+                      "--scale", "0.02", "--warmup", "0", "--health-timeout", "2s", "--no-verify",
+                      "--no-capacity", "--out", str(out)], timeout=120,
+                     env={"POCBENCH_ROOT": str(fake_root)})
+    print(p.stdout[-4000:], p.stderr[-3000:], sep="\n")
+    assert p.returncode == 0, p.stderr   # failure modes are results, not harness errors
+    run = check_tree(out, git=False)
+    st = {(s["service"], s["endpoint"]): s for s in run["scenarios"]}
+    crash = st[("crashy", "/json")]
+    assert crash["status"] == "crashed", crash
+    assert "exited with status 3" in crash["failure"], crash["failure"]
+    assert re.search(r"service log tail:\ncrashy: giving up after \d+ requests", crash["failure"]), crash["failure"]
+    doc = load_json(out / "test-load-results" / "crashy-json.json")
+    assert doc["scenario"]["status"] == "crashed"
+    assert 30 <= doc["client"]["metrics"]["http_reqs"]["count"], doc["client"]["metrics"]["http_reqs"]
+    assert st[("crashy", "/health")]["status"] in ("ok", "thresholds_crossed"), st[("crashy", "/health")]
+    for ep in ("/json", "/health"):
+        never = st[("never", ep)]
+        assert never["status"] == "unhealthy", never
+        assert never["failure"].startswith("never did not become healthy on /health: no 200 from "
+                                           "/health within 2.0 s"), never["failure"]
+        assert "still waiting for a database that is not there" in never["failure"], never["failure"]
+    assert "scenario 2 of 4: load never /json: unhealthy" in p.stdout
+    assert not cgroup_dirs(run)
+    assert not own_processes(out, [FIXTURE_APPS / "never", FIXTURE_APPS / "crashy"])
+    # the report: REPORT.md written by `pocbench report` (kept), report.html not
+    assert run["report"]["status"] == "partial" and run["report"]["exit_code"] == 1, run["report"]
+    assert "WARNING: THE REPORT FAILED" in p.stderr and "report.html was not written" in p.stderr
+    md = (out / "REPORT.md").read_text()
+    assert md.startswith("# poc-compare report\n") and "This is not the report" not in md, md[:300]
+    assert not (out / "report.html").exists()
