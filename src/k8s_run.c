@@ -6,7 +6,10 @@
  * export_read_merge, the same code as `pocbench load --merge`, so N pods' histograms combine
  * exactly. Jobs run one at a time (like the local runner) so contenders never share the
  * cluster's network or nodes' CPU with another test. Rejected alternative: a PersistentVolume
- * for the exports, which not every cluster offers (ReadWriteMany) and which outlives the run. */
+ * for the exports, which not every cluster offers (ReadWriteMany) and which outlives the run.
+ * The contender's /metrics is scraped before and after each Job through the API server's
+ * service proxy (kubectl get --raw), so the server-side figures need no port-forward and come
+ * from the same scrape_server_json as a local run's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -78,7 +78,8 @@ struct k8s_run_opts {
 };
 
 /* Renders into <results>/<ts>/k8s, applies the stack, waits for the Deployments, runs every Job
- * one at a time, collects each into <results>/<ts>/test-<test>-results/, keeps every pod's log
+ * one at a time (scraping the contender's /metrics through the service proxy just before and
+ * after it), collects each into <results>/<ts>/test-<test>-results/, keeps every pod's log
  * under <ts>/k8s-logs/, writes run.json and points <results>/latest at it.
  * 0; 1 when some scenario did not complete (the tree is still written); -ENOENT with a message
  * when kubectl is missing, -EINVAL when there is no current context, other -errno. */
