@@ -6,7 +6,10 @@
 .PHONY: test-k8s k8s-render
 TEST_TARGETS += test-k8s
 
+# The C contender is the real service behind the faked service proxy (tests/k8s/test_run.py);
+# its own Makefile rebuilds it only when its sources changed.
 test-k8s: build/pocbench venv
+	@$(MAKE) -s -C apps/c bin/server
 	@POCBENCH=$(CURDIR)/build/pocbench $(VENV)/bin/python -m pytest -q -rs -p no:cacheprovider tests/k8s
 
 # Re-renders the committed manifests after a change to apps/*/service.conf or profiles/.

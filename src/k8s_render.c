@@ -24,8 +24,6 @@ const size_t k8s_nendpoints = sizeof k8s_endpoints / sizeof k8s_endpoints[0];
 
 static const char *const default_tests[] = {"load", "stress"};
 
-#define PROM_IMAGE "docker.io/prom/prometheus:v2.53.2"
-#define GRAFANA_IMAGE "docker.io/grafana/grafana:11.2.2"
 
 int k8s_valid_name(const char *s) {
   size_t n = s ? strlen(s) : 0;
@@ -171,8 +169,8 @@ static int out_close(struct out *o, char *err, size_t errlen) {
   return rc;
 }
 
-static const char *image_for(const struct k8s_render_opts *o, const char *name, char *buf,
-                             size_t len) {
+const char *k8s_contender_image(const struct k8s_render_opts *o, const char *name, char *buf,
+                                size_t len) {
   size_t nl = strlen(name);
   for (size_t i = 0; i < o->nimages; i++)
     if (!strncmp(o->images[i], name, nl) && o->images[i][nl] == '=') return o->images[i] + nl + 1;
@@ -312,7 +310,7 @@ static void write_prometheus_workload(FILE *f) {
              "            - \"--storage.tsdb.retention.time=7d\"\n"
              "            - \"--web.enable-lifecycle\"\n"
              "          ports:\n            - name: web\n              containerPort: 9090\n",
-          PROM_IMAGE);
+          K8S_PROMETHEUS_IMAGE);
   resources(f, 10, "500m", "1Gi");
   fprintf(f, "          readinessProbe:\n            httpGet:\n              path: /-/ready\n"
              "              port: web\n            periodSeconds: 10\n            timeoutSeconds: 5\n");
@@ -371,7 +369,7 @@ static int write_grafana(const char *dir, const char *root, char *err, size_t er
              "          env:\n            - name: GF_AUTH_ANONYMOUS_ENABLED\n"
              "              value: \"true\"\n            - name: GF_AUTH_ANONYMOUS_ORG_ROLE\n"
              "              value: \"Viewer\"\n            - name: GF_PATHS_DATA\n"
-             "              value: \"/var/lib/grafana\"\n", GRAFANA_IMAGE);
+             "              value: \"/var/lib/grafana\"\n", K8S_GRAFANA_IMAGE);
   resources(f, 10, "250m", "256Mi");
   fprintf(f, "          readinessProbe:\n            httpGet:\n              path: /api/health\n"
              "              port: web\n            periodSeconds: 10\n            timeoutSeconds: 5\n");
@@ -565,7 +563,7 @@ int k8s_render(const struct k8s_render_opts *o, const struct svc_conf *svcs, siz
     char dir[256], rel[512], img[512];
     snprintf(rel, sizeof rel, "%s/deployments.yaml", k8s_service_dir(svcs[i].name, dir, sizeof dir));
     if ((rc = out_open(&out, o->out_dir, rel, err, errlen)) < 0) return rc;
-    write_contender(out.f, &svcs[i], image_for(o, svcs[i].name, img, sizeof img));
+    write_contender(out.f, &svcs[i], k8s_contender_image(o, svcs[i].name, img, sizeof img));
     if ((rc = out_close(&out, err, errlen)) < 0) return rc;
   }
 

@@ -21,6 +21,9 @@
 #define K8S_CONTAINER_PORT 8080
 #define K8S_CPU "500m"
 #define K8S_MEMORY "256Mi"
+/* The monitoring Deployments' images (pinned; run.json records them with the contenders'). */
+#define K8S_PROMETHEUS_IMAGE "docker.io/prom/prometheus:v2.53.2"
+#define K8S_GRAFANA_IMAGE "docker.io/grafana/grafana:11.2.2"
 /* The container name of the load Jobs, and the markers around what each Job pod prints after
  * pocbench load: "<BEGIN> index=<i> exit=<rc>" line, the export JSON, "<END>" line (the same
  * for the per-second CSV). The collector (k8s_run.c) reads them from `kubectl logs`. */
@@ -54,6 +57,11 @@ int k8s_render(const struct k8s_render_opts *o, const struct svc_conf *svcs, siz
 /* The folder of a contender's Deployment under out_dir: the study's own paths for its two
  * contenders ("fastapi-service", "go-service" for golang), "<name>-service" for any other. */
 const char *k8s_service_dir(const char *name, char *buf, size_t len);
+
+/* The image of contender name's Deployment: its "name=image" override in o->images, else
+ * "poc-<name>:latest" written into buf. Returns the override (owned by o) or buf. */
+const char *k8s_contender_image(const struct k8s_render_opts *o, const char *name, char *buf,
+                                size_t len);
 
 /* "<test>-<service>-<endpoint without slash>", the Job's name. Returns buf. */
 const char *k8s_job_name(const char *test, const char *service, const char *endpoint,

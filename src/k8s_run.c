@@ -6,7 +6,10 @@
  * export_read_merge, the same code as `pocbench load --merge`, so N pods' histograms combine
  * exactly. Jobs run one at a time (like the local runner) so contenders never share the
  * cluster's network or nodes' CPU with another test. Rejected alternative: a PersistentVolume
- * for the exports, which not every cluster offers (ReadWriteMany) and which outlives the run. */
+ * for the exports, which not every cluster offers (ReadWriteMany) and which outlives the run.
+ * The contender's /metrics is scraped before and after each Job through the API server's
+ * service proxy (kubectl get --raw), so the server-side figures need no port-forward and come
+ * from the same scrape_server_json as a local run's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -21,12 +24,16 @@
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 #include "clock.h"
 #include "cmd.h"
 #include "fsutil.h"
 #include "k8s_render.h"
 #include "k8s_run.h"
 #include "load.h"
+#include "runner_json.h"
+#include "scrape.h"
+#include "sysinfo.h"
 
 /* ---------------------------------------------------------------- pod logs */
 
@@ -301,6 +308,15 @@ int k8s_collect(const struct k8s_scenario *sc, const struct k8s_pod_output *pods
     if (rc < 0) { snprintf(err, errlen, "%s: %s", path, strerror(-rc)); goto out; }
   }
 
+  /* .prom: the scrapes before and after the Job, as the local runner records them */
+  if (sc->prom) {
+    snprintf(path, sizeof path, "%s.prom", base);
+    if ((rc = fs_write_atomic(path, sc->prom, strlen(sc->prom))) < 0) {
+      snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+      goto out;
+    }
+  }
+
   /* .json: the merged export, written by export_write, embedded verbatim as "client" */
   char *client = NULL;
   size_t clen = 0;
@@ -346,8 +362,18 @@ int k8s_collect(const struct k8s_scenario *sc, const struct k8s_pod_output *pods
   } else {
     fputs("null", df);
   }
-  fprintf(df, ",\"server\":null,\"resources\":null,\"limits\":{\"cpu_millicores\":500,"
-              "\"memory_bytes\":268435456,\"enforced\":true}}\n");
+  /* the same "server" object as a local run's, from the scrapes that bracket the Job */
+  yajl_gen sg = yajl_gen_alloc(NULL);
+  if (!sg) { fclose(df); free(doc); yajl_gen_free(g); free(client); rc = -ENOMEM; goto out; }
+  scrape_server_json(sg, sc->metrics_before, sc->metrics_before ? strlen(sc->metrics_before) : 0,
+                     sc->metrics_after, sc->metrics_after ? strlen(sc->metrics_after) : 0,
+                     sc->endpoint, sc->nscrapes);
+  const unsigned char *srv;
+  size_t srvlen;
+  yajl_gen_get_buf(sg, &srv, &srvlen);
+  fprintf(df, ",\"server\":%.*s,\"resources\":null,\"limits\":{\"cpu_millicores\":500,"
+              "\"memory_bytes\":268435456,\"enforced\":true}}\n", (int)srvlen, (const char *)srv);
+  yajl_gen_free(sg);
   fclose(df);
   yajl_gen_free(g);
   free(client);
@@ -471,6 +497,38 @@ static int kubectl(struct kctl *k, char **out, char *err, size_t errlen, ...) {
   return rc;
 }
 
+/* One scrape of service's /metrics through the API server's service proxy (the Service's port
+ * "http"), appended to prom (may be NULL) as the local runner records a scrape. Returns the body
+ * (malloc'd), or NULL when the scrape failed; the .prom line then says why. */
+static char *proxy_scrape(struct kctl *k, const char *service, double t_s, FILE *prom,
+                          int *nscrapes) {
+  char path[512], err[1024], line[512];
+  snprintf(path, sizeof path, "/api/v1/namespaces/%s/services/%s:http/proxy/metrics",
+           K8S_NAMESPACE, service);
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  long long unix_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  char *body = NULL;
+  int rc = kubectl(k, &body, err, sizeof err, "get", "--raw", path, "--request-timeout=10s",
+                   (char *)NULL);
+  if (rc != 0) {
+    err[300] = '\0';   /* one line, short enough that the record line keeps its newline */
+    for (char *p = err; *p; p++)
+      if (*p == '\n' || *p == '\r') *p = ' ';
+    if (prom) fputs(scrape_record_line(line, sizeof line, t_s, unix_ms, err), prom);
+    free(body);
+    return NULL;
+  }
+  (*nscrapes)++;
+  if (prom) {
+    fputs(scrape_record_line(line, sizeof line, t_s, unix_ms, NULL), prom);
+    size_t bl = strlen(body);
+    fwrite(body, 1, bl, prom);
+    if (bl && body[bl - 1] != '\n') fputc('\n', prom);
+  }
+  return body;
+}
+
 static void sleep_s(int s) {
   struct timespec ts = {s, 0};
   nanosleep(&ts, NULL);
@@ -523,22 +581,41 @@ static int run_job(struct kctl *k, const struct k8s_run_opts *o, const char *ts_
   int rc = kubectl(k, NULL, err, errlen, "-n", K8S_NAMESPACE, "delete", job,
                    "--ignore-not-found", "--wait=true", (char *)NULL);
   if (rc != 0) return rc < 0 ? rc : -EIO;
+  /* The server-side figures are the deltas between a scrape just before the Job exists and
+   * one just after it finished, as a local run brackets its profile. */
+  char *promtxt = NULL;
+  size_t promlen = 0;
+  FILE *prom = open_memstream(&promtxt, &promlen);
+  int nscrapes = 0;
+  double t0 = clock_now_s();
+  char *before = proxy_scrape(k, c->name, 0, prom, &nscrapes);
   clock_utc_rfc3339(started, sizeof started, 0);
   printf("k8s: %s: running (%d pod%s)\n", name, o->parallelism, o->parallelism > 1 ? "s" : "");
   fflush(stdout);
-  if ((rc = kubectl(k, NULL, err, errlen, "apply", "-f", file, (char *)NULL)) != 0)
+  if ((rc = kubectl(k, NULL, err, errlen, "apply", "-f", file, (char *)NULL)) != 0) {
+    if (prom) fclose(prom);
+    free(promtxt);
+    free(before);
     return rc < 0 ? rc : -EIO;
+  }
   char werr[1024] = "";
   int wrc = wait_job(k, name, o->parallelism, o->job_timeout_s, werr, sizeof werr);
   clock_utc_rfc3339(ended, sizeof ended, 0);
+  char *after = proxy_scrape(k, c->name, clock_now_s() - t0, prom, &nscrapes);
+  if (prom) fclose(prom);
 
   char sel[300], *pods = NULL;
   snprintf(sel, sizeof sel, "job-name=%s", name);
   rc = kubectl(k, &pods, err, errlen, "-n", K8S_NAMESPACE, "get", "pods", "-l", sel, "-o",
                "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}", (char *)NULL);
-  if (rc != 0) { free(pods); return rc < 0 ? rc : -EIO; }
-  struct k8s_pod_output *outs = calloc((size_t)o->parallelism, sizeof *outs);
-  if (!outs) { free(pods); return -ENOMEM; }
+  struct k8s_pod_output *outs = rc == 0 ? calloc((size_t)o->parallelism, sizeof *outs) : NULL;
+  if (!outs) {
+    free(pods);
+    free(promtxt);
+    free(before);
+    free(after);
+    return rc < 0 ? rc : rc > 0 ? -EIO : -ENOMEM;
+  }
   size_t nout = 0;
   char logdir[8192], scratch[8192], resdir[8192];
   snprintf(logdir, sizeof logdir, "%s/k8s-logs", ts_dir);
@@ -571,7 +648,9 @@ static int run_job(struct kctl *k, const struct k8s_run_opts *o, const char *ts_
   if (wrc != 0) fprintf(stderr, "k8s: %s: %s\n", name, wrc == 1 ? "a load pod failed" : werr);
   struct k8s_scenario sc = {.test = test, .service = c->name, .endpoint = endpoint, .url = url,
                             .profile_path = profile, .started = started, .ended = ended,
-                            .parallelism = o->parallelism};
+                            .parallelism = o->parallelism, .metrics_before = before,
+                            .metrics_after = after, .prom = prom ? promtxt : NULL,
+                            .nscrapes = nscrapes};
   /* pods that never showed up count as failed pods */
   while (nout < (size_t)o->parallelism) {
     outs[nout].index = (int)nout;
@@ -581,15 +660,103 @@ static int run_job(struct kctl *k, const struct k8s_run_opts *o, const char *ts_
   rc = k8s_collect(&sc, outs, nout, resdir, scratch, status, err, errlen);
   for (size_t i = 0; i < nout; i++) k8s_pod_output_free(&outs[i]);
   free(outs);
+  free(promtxt);
+  free(before);
+  free(after);
   kubectl(k, NULL, werr, sizeof werr, "-n", K8S_NAMESPACE, "delete", job, "--ignore-not-found",
           "--wait=false", (char *)NULL);
   if (rc == 0) printf("k8s: %s: %s\n", name, *status);
   return rc;
 }
 
-static int write_run_json(const char *ts_dir, const struct k8s_run_opts *o, const char *context,
-                          const char *started, const char *state, const char *const *names,
-                          const char *const *statuses, size_t nsc) {
+/* What run.json records about the software, gathered once before the first Job. */
+struct run_meta {
+  const char *context;          /* kubectl's current context */
+  char pocbench[256];           /* `pocbench --version` of this binary, "" if unknown */
+  yajl_val kubectl_tree;        /* `kubectl version -o json` parsed, or NULL */
+  char *kubectl_text;           /* its output when it was not JSON (NULL if none) */
+  const struct svc_conf *svcs;  /* every contender rendered (all are applied by apply -k) */
+  size_t nsvcs;
+  const struct k8s_render_opts *ro;
+};
+
+static void meta_collect(struct kctl *k, struct run_meta *m) {
+  char self[4096], cmd[4200];
+  ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+  m->pocbench[0] = '\0';
+  if (l > 0) {
+    self[l] = '\0';
+    snprintf(cmd, sizeof cmd, "'%s' --version 2>/dev/null", self);
+    char line[256];
+    sysinfo_cmd_line(cmd, line, sizeof line);
+    /* "pocbench <git describe>" */
+    snprintf(m->pocbench, sizeof m->pocbench, "%s",
+             !strncmp(line, "pocbench ", 9) ? line + 9 : line);
+  }
+  char *out = NULL, kerr[512];
+  /* exits non-zero when the server does not answer, after printing the client's part */
+  kubectl(k, &out, kerr, sizeof kerr, "version", "-o", "json", "--request-timeout=10s",
+          (char *)NULL);
+  if (out && out[strspn(out, " \t\r\n")]) {
+    char perr[128];
+    m->kubectl_tree = yajl_tree_parse(out, perr, sizeof perr);
+    if (!m->kubectl_tree || !YAJL_IS_OBJECT(m->kubectl_tree)) {
+      yajl_tree_free(m->kubectl_tree);
+      m->kubectl_tree = NULL;
+      m->kubectl_text = out;
+      out = NULL;
+    }
+  }
+  free(out);
+}
+
+static void meta_free(struct run_meta *m) {
+  yajl_tree_free(m->kubectl_tree);
+  free(m->kubectl_text);
+}
+
+static void meta_json(yajl_gen g, const struct k8s_run_opts *o, const struct run_meta *m,
+                      const char *const *names, size_t nsc) {
+  sysinfo_git(g, o->root);
+  /* contender names are DNS labels, so no "_" key can be one */
+  js_key(g, "versions");
+  yajl_gen_map_open(g);
+  js_kstr(g, "pocbench_version", m->pocbench[0] ? m->pocbench : NULL);
+  js_key(g, "kubectl_version");
+  if (m->kubectl_tree) js_tree(g, m->kubectl_tree);
+  else js_str(g, m->kubectl_text);
+  for (size_t i = 0; i < m->nsvcs; i++) {
+    const struct svc_conf *c = &m->svcs[i];
+    js_key(g, c->name);
+    yajl_gen_map_open(g);
+    js_kstr(g, "language", c->language);
+    js_kstr(g, "description", c->description);
+    js_kstr(g, "start", c->start);
+    for (size_t v = 0; v < c->nversions; v++) js_kstr(g, c->versions[v].key, c->versions[v].value);
+    yajl_gen_map_close(g);
+  }
+  yajl_gen_map_close(g);
+  js_key(g, "images");
+  yajl_gen_map_open(g);
+  js_key(g, "deployments");
+  yajl_gen_map_open(g);
+  char img[512];
+  for (size_t i = 0; i < m->nsvcs; i++)
+    js_kstr(g, m->svcs[i].name, k8s_contender_image(m->ro, m->svcs[i].name, img, sizeof img));
+  js_kstr(g, "prometheus", K8S_PROMETHEUS_IMAGE);
+  js_kstr(g, "grafana", K8S_GRAFANA_IMAGE);
+  yajl_gen_map_close(g);
+  js_key(g, "jobs");
+  yajl_gen_map_open(g);
+  for (size_t i = 0; i < nsc; i++) js_kstr(g, names[i], o->loadgen_image);
+  yajl_gen_map_close(g);
+  yajl_gen_map_close(g);
+}
+
+static int write_run_json(const char *ts_dir, const struct k8s_run_opts *o,
+                          const struct run_meta *m, const char *started, const char *state,
+                          const char *const *names, const char *const *statuses, size_t nsc) {
+  const char *context = m->context;
   yajl_gen g = yajl_gen_alloc(NULL);
   if (!g) return -ENOMEM;
   yajl_gen_config(g, yajl_gen_beautify, 1);
@@ -624,6 +791,7 @@ static int write_run_json(const char *ts_dir, const struct k8s_run_opts *o, cons
   gen_str(g, "memory_bytes");
   yajl_gen_integer(g, 268435456);
   yajl_gen_map_close(g);
+  meta_json(g, o, m, names, nsc);
   gen_str(g, "plan");
   yajl_gen_array_open(g);
   for (size_t i = 0; i < nsc; i++) gen_str(g, names[i]);
@@ -715,7 +883,9 @@ int k8s_run(const struct k8s_run_opts *o, const struct svc_conf *svcs, size_t n,
         names[s] = strdup(k8s_job_name(tests[t], sel[i].name, k8s_endpoints[e], nm, sizeof nm));
       }
   int incomplete = 0;
-  write_run_json(ts_dir, o, ctx, started, "running", (const char *const *)names, statuses, nsc);
+  struct run_meta meta = {.context = ctx, .svcs = svcs, .nsvcs = n, .ro = &ro};
+  meta_collect(&k, &meta);
+  write_run_json(ts_dir, o, &meta, started, "running", (const char *const *)names, statuses, nsc);
   char latest[4200];
   snprintf(latest, sizeof latest, "%s/latest", o->results_root ? o->results_root : "results");
   unlink(latest);
@@ -731,10 +901,11 @@ int k8s_run(const struct k8s_run_opts *o, const struct svc_conf *svcs, size_t n,
         if (jrc < 0) fprintf(stderr, "k8s: %s: %s\n", names[s], jerr);
         statuses[s] = jrc < 0 ? "error" : st;
         if (strcmp(statuses[s], "ok")) incomplete = 1;
-        write_run_json(ts_dir, o, ctx, started, "running", (const char *const *)names, statuses, nsc);
+        write_run_json(ts_dir, o, &meta, started, "running", (const char *const *)names, statuses, nsc);
       }
-  write_run_json(ts_dir, o, ctx, started, "complete", (const char *const *)names, statuses, nsc);
+  write_run_json(ts_dir, o, &meta, started, "complete", (const char *const *)names, statuses, nsc);
   printf("k8s: results in %s\n", ts_dir);
+  meta_free(&meta);
   for (size_t i = 0; i < nsc; i++) free(names[i]);
   free(names);
   free(statuses);

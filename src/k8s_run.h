@@ -33,12 +33,20 @@ struct k8s_scenario {
   const char *profile_path;    /* the unsplit profile (thresholds, trend stats for the summary) */
   const char *started, *ended; /* RFC 3339 UTC */
   int parallelism;
+  /* The contender's /metrics (through the API server's service proxy) just before the Job was
+   * applied and just after it finished: NUL-terminated exposition texts, NULL when that scrape
+   * failed. prom: the .prom text of every scrape attempted (NULL: no .prom is written).
+   * nscrapes: how many succeeded. */
+  const char *metrics_before, *metrics_after, *prom;
+  int nscrapes;
 };
 
 /* Merges the pods' exports exactly (export_read_merge, as `pocbench load --merge`), evaluates
  * the profile's thresholds on the merged figures and writes, under dir:
- *   <service>-<endpoint>.json  scenario document (client = merged export; server/resources
- *                              null: not measured on a cluster by pocbench)
+ *   <service>-<endpoint>.json  scenario document (client = merged export; server from the two
+ *                              scrapes by scrape_server_json, as the local runner writes it;
+ *                              resources null: no per-pod cgroup figures reach pocbench)
+ *   <service>-<endpoint>.prom  sc->prom verbatim, when not NULL
  *   <service>-<endpoint>.txt   the k6-style summary of the merged figures
  *   <service>-<endpoint>.csv   per-second series: one pod's verbatim, or for N pods the counts
  *                              summed per second and each percentile the pods' maximum (an
@@ -70,7 +78,8 @@ struct k8s_run_opts {
 };
 
 /* Renders into <results>/<ts>/k8s, applies the stack, waits for the Deployments, runs every Job
- * one at a time, collects each into <results>/<ts>/test-<test>-results/, keeps every pod's log
+ * one at a time (scraping the contender's /metrics through the service proxy just before and
+ * after it), collects each into <results>/<ts>/test-<test>-results/, keeps every pod's log
  * under <ts>/k8s-logs/, writes run.json and points <results>/latest at it.
  * 0; 1 when some scenario did not complete (the tree is still written); -ENOENT with a message
  * when kubectl is missing, -EINVAL when there is no current context, other -errno. */

@@ -268,14 +268,15 @@ static void scrape_once(struct runner *r, struct run_state *st, double t_s, bool
   gettimeofday(&tv, NULL);
   long long unix_ms = (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
   int rc = scrape_get(st->proc.host, st->proc.port, "/metrics", SCRAPE_TIMEOUT_NS, &body, &len, &status);
+  char line[256];
   if (rc < 0 || status != 200) {
-    buf_printf(&st->prom, "# pocbench-scrape t_s=%.3f unix_ms=%lld error=%s\n", t_s, unix_ms,
-               rc < 0 ? strerror(-rc) : "non-200 status");
+    buf_printf(&st->prom, "%s", scrape_record_line(line, sizeof line, t_s, unix_ms,
+                                                   rc < 0 ? strerror(-rc) : "non-200 status"));
     free(body);
     return;
   }
   st->nscrapes++;
-  buf_printf(&st->prom, "# pocbench-scrape t_s=%.3f unix_ms=%lld\n", t_s, unix_ms);
+  buf_printf(&st->prom, "%s", scrape_record_line(line, sizeof line, t_s, unix_ms, NULL));
   buf_add(&st->prom, body, len);
   if (len && body[len - 1] != '\n') buf_add(&st->prom, "\n", 1);
   if (keep_before) { free(st->scrape_before); st->scrape_before = body; st->before_len = len; body = NULL; }
@@ -396,54 +397,8 @@ static const char *profile_path(struct runner *r, const char *test, char *buf, s
 
 static void write_server(yajl_gen g, struct run_state *st, const char *route) {
   js_key(g, "server");
-  struct scrape_delta d;
-  char err[300] = "";
-  if (!st->scrape_before || !st->scrape_after ||
-      scrape_delta(st->scrape_before, st->before_len, st->scrape_after, st->after_len, route,
-                   &d, err, sizeof err) < 0) {
-    yajl_gen_map_open(g);
-    js_kint(g, "scrapes", st->nscrapes);
-    js_kstr(g, "error", err[0] ? err : "no /metrics scrape before and after the profile");
-    yajl_gen_map_close(g);
-    return;
-  }
-  yajl_gen_map_open(g);
-  js_kint(g, "scrapes", st->nscrapes);
-  js_kdbl(g, "requests_total_delta", d.requests_total);
-  js_key(g, "requests_by_status");
-  yajl_gen_map_open(g);
-  for (int k = 1; k <= 5; k++) {
-    if (d.by_status[k] == 0) continue;
-    char key[8];
-    snprintf(key, sizeof key, "%dxx", k);
-    js_kdbl(g, key, d.by_status[k]);
-  }
-  yajl_gen_map_close(g);
-  js_key(g, "duration_histogram");
-  yajl_gen_map_open(g);
-  js_key(g, "le");
-  yajl_gen_array_open(g);
-  for (size_t i = 0; i < d.nbuckets; i++) {
-    if (isinf(d.les[i])) js_str(g, "+Inf"); else js_dbl(g, d.les[i]);
-  }
-  yajl_gen_array_close(g);
-  js_key(g, "counts");
-  yajl_gen_array_open(g);
-  for (size_t i = 0; i < d.nbuckets; i++) js_dbl(g, d.counts[i]);
-  yajl_gen_array_close(g);
-  js_kdbl(g, "sum_seconds", d.sum_seconds);
-  js_kdbl(g, "count", d.count);
-  yajl_gen_map_close(g);
-  js_key(g, "quantiles_seconds");
-  yajl_gen_map_open(g);
-  static const double qs[] = {0.5, 0.9, 0.95, 0.99};
-  static const char *qn[] = {"p50", "p90", "p95", "p99"};
-  for (int i = 0; i < 4; i++)
-    js_kdbl(g, qn[i], d.nbuckets ? prom_histogram_quantile(qs[i], d.les, d.counts, d.nbuckets) : NAN);
-  yajl_gen_map_close(g);
-  js_kdbl(g, "process_cpu_seconds_delta", d.cpu_seconds);
-  js_kdbl(g, "process_resident_memory_bytes", d.rss_bytes_after);
-  yajl_gen_map_close(g);
+  scrape_server_json(g, st->scrape_before, st->before_len, st->scrape_after, st->after_len, route,
+                     st->nscrapes);
 }
 
 static int write_files(struct runner *r, struct scenario *s, struct run_state *st,

@@ -5,7 +5,9 @@
  * the shared http_resp parser (so chunked bodies from Go's promhttp work). It runs every 5 s,
  * so simplicity beats reuse of the load engine's event loop.
  * Deltas are computed per route from the raw samples: bucket bounds are matched by value, not
- * by label text, because clients print "1" and "1.0" for the same bound. */
+ * by label text, because clients print "1" and "1.0" for the same bound. The "server" object
+ * of the scenario document is emitted here too, so the local runner and `pocbench k8s run`
+ * (whose scrapes come through kubectl) write it with the same code. */
 #include <errno.h>
 #include <math.h>
 #include <netdb.h>
@@ -19,6 +21,7 @@
 #include "clock.h"
 #include "http_resp.h"
 #include "prom.h"
+#include "runner_json.h"
 #include "scrape.h"
 
 #define MAX_BODY (4u << 20)
@@ -169,4 +172,60 @@ int scrape_delta(const char *before, size_t blen, const char *after, size_t alen
   prom_doc_free(&a);
   prom_doc_free(&b);
   return 0;
+}
+
+void scrape_server_json(yajl_gen g, const char *before, size_t blen, const char *after,
+                        size_t alen, const char *route, int nscrapes) {
+  struct scrape_delta d;
+  char err[300] = "";
+  if (!before || !after || scrape_delta(before, blen, after, alen, route, &d, err, sizeof err) < 0) {
+    yajl_gen_map_open(g);
+    js_kint(g, "scrapes", nscrapes);
+    js_kstr(g, "error", err[0] ? err : "no /metrics scrape before and after the profile");
+    yajl_gen_map_close(g);
+    return;
+  }
+  yajl_gen_map_open(g);
+  js_kint(g, "scrapes", nscrapes);
+  js_kdbl(g, "requests_total_delta", d.requests_total);
+  js_key(g, "requests_by_status");
+  yajl_gen_map_open(g);
+  for (int k = 1; k <= 5; k++) {
+    if (d.by_status[k] == 0) continue;
+    char key[8];
+    snprintf(key, sizeof key, "%dxx", k);
+    js_kdbl(g, key, d.by_status[k]);
+  }
+  yajl_gen_map_close(g);
+  js_key(g, "duration_histogram");
+  yajl_gen_map_open(g);
+  js_key(g, "le");
+  yajl_gen_array_open(g);
+  for (size_t i = 0; i < d.nbuckets; i++) {
+    if (isinf(d.les[i])) js_str(g, "+Inf"); else js_dbl(g, d.les[i]);
+  }
+  yajl_gen_array_close(g);
+  js_key(g, "counts");
+  yajl_gen_array_open(g);
+  for (size_t i = 0; i < d.nbuckets; i++) js_dbl(g, d.counts[i]);
+  yajl_gen_array_close(g);
+  js_kdbl(g, "sum_seconds", d.sum_seconds);
+  js_kdbl(g, "count", d.count);
+  yajl_gen_map_close(g);
+  js_key(g, "quantiles_seconds");
+  yajl_gen_map_open(g);
+  static const double qs[] = {0.5, 0.9, 0.95, 0.99};
+  static const char *qn[] = {"p50", "p90", "p95", "p99"};
+  for (int i = 0; i < 4; i++)
+    js_kdbl(g, qn[i], d.nbuckets ? prom_histogram_quantile(qs[i], d.les, d.counts, d.nbuckets) : NAN);
+  yajl_gen_map_close(g);
+  js_kdbl(g, "process_cpu_seconds_delta", d.cpu_seconds);
+  js_kdbl(g, "process_resident_memory_bytes", d.rss_bytes_after);
+  yajl_gen_map_close(g);
+}
+
+char *scrape_record_line(char *buf, size_t cap, double t_s, long long unix_ms, const char *error) {
+  if (error) snprintf(buf, cap, "# pocbench-scrape t_s=%.3f unix_ms=%lld error=%s\n", t_s, unix_ms, error);
+  else snprintf(buf, cap, "# pocbench-scrape t_s=%.3f unix_ms=%lld\n", t_s, unix_ms);
+  return buf;
 }

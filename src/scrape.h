@@ -5,6 +5,7 @@
 #define SCRAPE_H
 #include <stddef.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 
 /* GET http://host:port/path (HTTP/1.1, Connection: close). On 0, *body is a malloc'd
  * NUL-terminated body of *len bytes (caller frees) and *status the HTTP status.
@@ -30,5 +31,19 @@ struct scrape_delta {
  * 0, or -EINVAL with "before/after: line N: ..." in err. */
 int scrape_delta(const char *before, size_t blen, const char *after, size_t alen,
                  const char *route, struct scrape_delta *d, char *err, size_t errlen);
+
+/* Emits into g the value of a scenario document's "server" key (docs/results-format.md): the
+ * figures of route between the scrapes before and after (NUL-terminated exposition texts),
+ * quantiles by prom_histogram_quantile, or {"scrapes", "error"} when either scrape is NULL or
+ * does not parse. nscrapes: how many scrapes succeeded over the scenario (recorded as is).
+ * Used by the local runner and by `pocbench k8s run`, so both write the same object. */
+void scrape_server_json(yajl_gen g, const char *before, size_t blen, const char *after,
+                        size_t alen, const char *route, int nscrapes);
+
+/* The comment line that opens one scrape in a .prom file (docs/results-format.md "Scrapes"):
+ * "# pocbench-scrape t_s=<t_s> unix_ms=<unix_ms>[ error=<error>]\n" into buf (NUL-terminated,
+ * truncated to cap). error NULL for a successful scrape, whose body follows the line.
+ * Returns buf. */
+char *scrape_record_line(char *buf, size_t cap, double t_s, long long unix_ms, const char *error);
 
 #endif

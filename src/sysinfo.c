@@ -68,6 +68,18 @@ static void kcmd(yajl_gen g, const char *key, const char *cmd) {
   js_kstr(g, key, buf[0] ? buf : NULL);
 }
 
+void sysinfo_git(yajl_gen g, const char *root) {
+  char cmd[1024], buf[64];
+  js_key(g, "git");
+  yajl_gen_map_open(g);
+  snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", root);
+  kcmd(g, "commit", cmd);
+  snprintf(cmd, sizeof cmd, "git -C '%s' status --porcelain --untracked-files=no 2>/dev/null | head -c 1 | wc -c", root);
+  sysinfo_cmd_line(cmd, buf, sizeof buf);
+  js_kbool(g, "dirty", atoi(buf) > 0);
+  yajl_gen_map_close(g);
+}
+
 void sysinfo_write(yajl_gen g, const char *root) {
   char buf[512];
   js_key(g, "machine");
@@ -91,15 +103,7 @@ void sysinfo_write(yajl_gen g, const char *root) {
   }
   yajl_gen_map_close(g);
 
-  char cmd[1024];
-  js_key(g, "git");
-  yajl_gen_map_open(g);
-  snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", root);
-  kcmd(g, "commit", cmd);
-  snprintf(cmd, sizeof cmd, "git -C '%s' status --porcelain --untracked-files=no 2>/dev/null | head -c 1 | wc -c", root);
-  sysinfo_cmd_line(cmd, buf, sizeof buf);
-  js_kbool(g, "dirty", atoi(buf) > 0);
-  yajl_gen_map_close(g);
+  sysinfo_git(g, root);
 
   js_key(g, "tools");
   yajl_gen_map_open(g);

@@ -5,10 +5,14 @@ It does the one thing a cluster would do that matters to the collector: it runs 
 Each pod runs the Job's own rendered shell script for real (sh, `pocbench load`, the markers),
 with JOB_COMPLETION_INDEX set, /profiles pointing at the profiles ConfigMap written out by
 `apply -k`, /tmp at a per-pod folder, and the in-cluster Service URL pointing at a local server.
+`get --raw` of a Service's proxy path (/api/v1/namespaces/poc-compare/services/<svc>:<port>/
+proxy/<path>) is a real GET of <path> on that local server, as the API server would forward it.
 Everything else (namespaces, Deployments, rollouts) is recorded and answered as a healthy
-cluster would. Jobs run synchronously inside `apply -f`. State lives in $FAKE_KUBECTL_STATE.
+cluster would; `version -o json` answers with fixed client and server versions (FAKE_VERSION).
+Jobs run synchronously inside `apply -f`. State lives in $FAKE_KUBECTL_STATE.
 Environment: FAKE_KUBECTL_TARGET (http://127.0.0.1:PORT), FAKE_KUBECTL_NO_CONTEXT=1,
-FAKE_KUBECTL_KILL_POD=<index> (that pod dies before printing anything, as an OOM kill would).
+FAKE_KUBECTL_KILL_POD=<index> (that pod dies before printing anything, as an OOM kill would),
+FAKE_KUBECTL_NO_PROXY=1 (the service proxy answers 503, as for a Service without endpoints).
 """
 from __future__ import annotations
 
@@ -17,11 +21,38 @@ import os
 import re
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import yaml
 
 STATE = Path(os.environ["FAKE_KUBECTL_STATE"])
+FAKE_VERSION = {
+    "clientVersion": {"major": "1", "minor": "30", "gitVersion": "v1.30.0-fake", "platform": "linux/amd64"},
+    "kustomizeVersion": "v5.0.4-fake",
+    "serverVersion": {"major": "1", "minor": "30", "gitVersion": "v1.30.2-fake", "platform": "linux/amd64"},
+}
+PROXY = re.compile(r"/api/v1/namespaces/poc-compare/services/(?:https?:)?([a-z0-9-]+)(?::([a-z0-9-]+))?/proxy(/.*)")
+
+
+def get_raw(path: str) -> int:
+    """A Service proxy GET, forwarded to the local server over loopback."""
+    m = PROXY.fullmatch(path)
+    if not m:
+        print(f"fake kubectl: get --raw {path}: not a service proxy path", file=sys.stderr)
+        return 1
+    if os.environ.get("FAKE_KUBECTL_NO_PROXY"):
+        print(f'Error from server (ServiceUnavailable): no endpoints available for service "{m.group(1)}"',
+              file=sys.stderr)
+        return 1
+    try:
+        with urllib.request.urlopen(os.environ["FAKE_KUBECTL_TARGET"] + m.group(3), timeout=10) as r:
+            sys.stdout.buffer.write(r.read())
+    except (urllib.error.URLError, OSError) as e:
+        print(f"Error from server: {e}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def log(*args: str) -> None:
@@ -83,6 +114,12 @@ def main(argv: list[str]) -> int:
             return 1
         print("fake-cluster")
         return 0
+    if args[:1] == ["version"]:
+        assert "-o" in args and args[args.index("-o") + 1] == "json", args
+        print(json.dumps(FAKE_VERSION, indent=2))
+        return 0
+    if args[:2] == ["get", "--raw"]:
+        return get_raw(args[2])
     if args[:2] == ["apply", "-k"]:
         apply_kustomize(Path(args[2]))
         return 0

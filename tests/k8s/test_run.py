@@ -1,21 +1,26 @@
 """`pocbench k8s run` end to end without a cluster: tests/k8s/fake_kubectl.py runs each rendered
 Job's own script for real (pocbench load against a local server), and the collector must turn the
-pods' logs into the results tree, merging the N pods' exports exactly."""
+pods' logs into the results tree, merging the N pods' exports exactly. Against the real C
+contender, the server-side figures come from its /metrics through the (faked) service proxy."""
 from __future__ import annotations
 
 import http.server
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, contenders, pocbench
+from conftest import ROOT, contenders, docs, pocbench
 
 ENDPOINTS = ["health", "cpu", "io", "json"]
 SMOKE = {"stages": [{"duration": "1s", "target": 4}, {"duration": "1s", "target": 0}],
@@ -51,6 +56,33 @@ def server():
     yield f"http://127.0.0.1:{s.server_address[1]}"
     s.shutdown()
     s.server_close()
+
+
+@pytest.fixture()
+def c_contender():
+    """The real C contender (apps/c, built by `make test-k8s`) on a loopback port, started with
+    its service.conf start command as the local runner does (sh -c in its folder)."""
+    server = ROOT / "apps" / "c" / "bin" / "server"
+    assert server.is_file(), f"{server} missing: `make test-k8s` builds it"
+    start = next(c["start"] for c in contenders() if c["name"] == "c")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = subprocess.Popen(["/bin/sh", "-c", start], cwd=server.parent.parent,
+                         env=dict(os.environ, HOST="127.0.0.1", PORT=str(port)),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=1):
+                break
+        except OSError:
+            assert p.poll() is None and time.monotonic() < deadline, "the C contender did not start"
+            time.sleep(0.05)
+    yield url
+    p.terminate()
+    p.wait(timeout=10)
 
 
 @pytest.fixture()
@@ -155,3 +187,113 @@ def test_unknown_service_is_refused_before_touching_the_cluster(study: dict) -> 
     r = k8s_run(study, "--service", "nosuch")
     assert r.returncode == 104 and "'nosuch' is not a contender" in r.stderr
     assert not (study["state"] / "calls.log").exists()
+
+
+SCRAPE_LINE = re.compile(r"# pocbench-scrape t_s=(\d+\.\d{3}) unix_ms=(\d+)( error=.*)?")
+
+
+def scrape_records(prom: str) -> list[tuple[float, bool, str]]:
+    """(t_s, ok, body) per scrape of a .prom file."""
+    out: list[tuple[float, bool, str]] = []
+    for line in prom.splitlines(keepends=True):
+        m = SCRAPE_LINE.fullmatch(line.rstrip("\n"))
+        if m:
+            out.append((float(m.group(1)), m.group(3) is None, ""))
+        else:
+            assert out, f"{line!r} before the first scrape line"
+            t, ok, body = out[-1]
+            out[-1] = (t, ok, body + line)
+    return out
+
+
+def test_real_c_contender_server_deltas_match_the_client_counts(study: dict, c_contender: str) -> None:
+    r = k8s_run(study, "--service", "c", "--parallelism", "2", FAKE_KUBECTL_TARGET=c_contender)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ts = (study["results"] / "latest").resolve()
+    calls = (study["state"] / "calls.log").read_text()
+    assert "get --raw /api/v1/namespaces/poc-compare/services/c:http/proxy/metrics" in calls
+    for e in ENDPOINTS:
+        doc = json.loads((ts / "test-smoke-results" / f"c-{e}.json").read_text())
+        assert doc["scenario"]["status"] == "ok", doc["scenario"]
+        client = doc["client"]["metrics"]["http_reqs"]["count"]
+        srv = doc["server"]
+        assert srv["scrapes"] == 2 and "error" not in srv, srv
+        # every answered request is counted; at most the VUs' requests in flight at the hard stop
+        # may be counted by the server and not by the client
+        vus = max(st["target"] for st in SMOKE["stages"])
+        assert client > 0 and client <= srv["requests_total_delta"] <= client + vus, (e, client, srv)
+        assert srv["requests_by_status"] == {"2xx": srv["requests_total_delta"]}
+        h = srv["duration_histogram"]
+        assert h["le"][-1] == "+Inf" and h["counts"][-1] == h["count"] == srv["requests_total_delta"]
+        assert h["counts"] == sorted(h["counts"])
+        q = srv["quantiles_seconds"]
+        assert 0 < q["p50"] <= q["p90"] <= q["p95"] <= q["p99"] <= h["le"][-2], q
+        if e == "io":   # a 50 ms wait: the server's own median says so
+            assert 0.05 <= q["p50"] <= 0.25, q
+        recs = scrape_records((ts / "test-smoke-results" / f"c-{e}.prom").read_text())
+        assert [ok for _, ok, _ in recs] == [True, True]
+        assert recs[0][0] == 0 and recs[1][0] > 1.0       # the profile lasts 2 s
+        assert all("# TYPE http_requests_total counter" in body for _, _, body in recs)
+        assert f'handler="/{e}"' in recs[1][2]        # the route has a series once it was served
+    rep = subprocess.run([pocbench(), "report", str(ts)], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0, rep.stderr
+    # the report of a cluster run has server-side percentiles: /io's median 50 ms wait is in the
+    # 50-75 ms bucket (p90 and p99 may fall later on a busy machine, but they are figures)
+    io = (ts / "REPORT.md").read_text().split("*smoke /io:", 1)[1]
+    row = next(ln for ln in io.splitlines() if ln.startswith("| c |"))
+    p50, p90, p99 = row.rstrip(" |").split(" | ")[-3:]
+    assert p50 == "50\u201375" and re.fullmatch(r"\d+\u2013\d+", p90) and re.fullmatch(r"\d+\u2013\d+", p99), row
+
+
+def test_service_proxy_without_endpoints_gives_a_server_error_not_a_failed_run(study: dict, server: str) -> None:
+    name = contenders()[0]["name"]
+    r = k8s_run(study, "--service", name, FAKE_KUBECTL_TARGET=server, FAKE_KUBECTL_NO_PROXY="1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    ts = (study["results"] / "latest").resolve()
+    doc = json.loads((ts / "test-smoke-results" / f"{name}-health.json").read_text())
+    assert doc["scenario"]["status"] == "ok"
+    assert doc["server"] == {"scrapes": 0, "error": "no /metrics scrape before and after the profile"}
+    recs = scrape_records((ts / "test-smoke-results" / f"{name}-health.prom").read_text())
+    assert [ok for _, ok, _ in recs] == [False, False]
+    assert "no endpoints available" in (ts / "test-smoke-results" / f"{name}-health.prom").read_text()
+
+
+def test_run_json_records_git_commit_versions_and_applied_images(study: dict, server: str) -> None:
+    root = study["root"]
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "study"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    name = contenders()[0]["name"]
+    r = k8s_run(study, "--service", name, "--image", f"{name}=registry.example/{name}:7",
+                "--loadgen-image", "registry.example/pocbench:7", FAKE_KUBECTL_TARGET=server)
+    assert r.returncode == 0, r.stdout + r.stderr
+    ts = (study["results"] / "latest").resolve()
+    run = json.loads((ts / "run.json").read_text())
+    assert run["git"] == {"commit": head, "dirty": False}
+    version = subprocess.run([pocbench(), "--version"], capture_output=True, text=True, check=True).stdout
+    assert run["versions"]["pocbench_version"] == version.splitlines()[0].removeprefix("pocbench ")
+    kv = run["versions"]["kubectl_version"]
+    assert kv["clientVersion"]["gitVersion"] == "v1.30.0-fake"
+    assert kv["serverVersion"]["gitVersion"] == "v1.30.2-fake"
+    for c in contenders():
+        assert run["versions"][c["name"]]["start"] == c["start"]
+        declared = {k.removeprefix("version."): v for k, v in c.items() if k.startswith("version.")}
+        assert declared and all(run["versions"][c["name"]][k] == v for k, v in declared.items())
+    # the images as applied: every Deployment and Job image in the manifests kept with the results
+    applied: dict[str, str] = {}
+    for f in (ts / "k8s").rglob("*.yaml"):
+        if f.parts[-3] == "jobs":
+            continue
+        for d in docs(f):
+            if d["kind"] == "Deployment":
+                applied[d["metadata"]["name"]] = d["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert run["images"]["deployments"] == applied
+    assert applied[name] == f"registry.example/{name}:7"
+    jobs = {}
+    for f in (ts / "k8s" / "jobs" / "smoke").glob(f"{name}-*.yaml"):
+        (job,) = [d for d in docs(f) if d["kind"] == "Job"]
+        jobs[job["metadata"]["name"]] = job["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert run["images"]["jobs"] == jobs and set(jobs.values()) == {"registry.example/pocbench:7"}
+    assert len(jobs) == len(ENDPOINTS)
