@@ -8,7 +8,7 @@ TEST_TARGETS += test-k8s
 
 # The C contender is the real service behind the faked service proxy (tests/k8s/test_run.py);
 # its own Makefile rebuilds it only when its sources changed.
-test-k8s: build/pocbench venv
+test-k8s: build/pocbench venv report-assets
 	@$(MAKE) -s -C apps/c bin/server
 	@POCBENCH=$(CURDIR)/build/pocbench $(VENV)/bin/python -m pytest -q -rs -p no:cacheprovider tests/k8s
 
