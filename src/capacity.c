@@ -1,7 +1,7 @@
 /* capacity.c: `pocbench capacity` driven end to end: which contenders and endpoints, the cgroup
  * parent, the search for each contender x endpoint (capacity_search.c decides, capacity_measure.c
- * measures), the capacity/ documents, the sweep (sweep.c), and the study's tail for `pocbench
- * run` (capacity_after_run).
+ * measures), the capacity/ documents and the sweep (sweep.c); the study's tail for `pocbench
+ * run` is capacity_run.c.
  *
  * Order: endpoint outermost, contenders inside (as the study orders them), so drift of a shared
  * machine lands on every contender of an endpoint alike. Each contender x endpoint gets a fresh
@@ -19,23 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "clock.h"
 #include "capacity_int.h"
 #include "cmd.h"
 #include "fsutil.h"
-#include "runner.h"
 #include "runner_json.h"
 #include "units.h"
 
 volatile sig_atomic_t cap_stop;
-
-/* Below this --scale a run is a quick look (make quick is 0.1, the runner's end-to-end tests
- * 0.02-0.05): a search at 2-s steps over every contender x endpoint would take longer than the
- * study itself, so capacity_after_run leaves it to `pocbench capacity`. */
-#define CAPACITY_MIN_SCALE 0.5
 
 static void on_signal(int sig) {
   (void)sig;
@@ -566,48 +559,5 @@ int capacity_main(const struct cap_opts *o) {
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   svc_conf_free_all(confs, nconfs);
-  return code;
-}
-
-int capacity_after_run(const struct run_opts *ro) {
-  struct cap_opts o;
-  capacity_opts_defaults(&o);
-  o.do_capacity = o.do_sweep = true;
-  o.services = ro->services;
-  o.endpoints = ro->endpoints;
-  o.cpu_millicores = ro->cpu_millicores;
-  o.memory_bytes = ro->memory_bytes;
-  o.no_limits = ro->no_limits;
-  o.out = ro->out;
-  o.apps_dir = ro->apps_dir;
-  o.health_timeout_ns = ro->health_timeout_ns;
-  o.skip_existing = ro->resume;
-  double scale = ro->scale > 0 ? ro->scale : 1;
-  if (scale < CAPACITY_MIN_SCALE) {
-    printf("\npocbench run: breaking points skipped at --scale %g (below %g: a quick run); "
-           "`pocbench capacity --both` measures them on their own\n", scale, CAPACITY_MIN_SCALE);
-    return EXIT_OK;
-  }
-  o.step_ns = (int64_t)fmax(2e9, (double)o.step_ns * scale);
-  o.warmup_ns = (int64_t)fmax(1e9, (double)o.warmup_ns * scale);
-  if (!o.out) {
-    fprintf(stderr, "pocbench run: capacity: no results directory\n");
-    return EXIT_FAIL;
-  }
-  printf("\npocbench run: breaking points (capacity search and concurrency sweep; --no-capacity skips them)\n");
-  fflush(stdout);
-  int code = capacity_main(&o);
-  if (code == EXIT_INTERRUPTED || ro->no_report) return code;
-  char cmd[2 * PATH_MAX + 64], self[PATH_MAX];
-  ssize_t nl = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (nl <= 0) snprintf(self, sizeof self, "%s/build/pocbench", pocbench_root());
-  else self[nl] = '\0';
-  snprintf(cmd, sizeof cmd, "'%s' report '%s'", self, ro->out);
-  printf("report: %s\n", cmd);
-  fflush(stdout);
-  int st = system(cmd);
-  if (!WIFEXITED(st) || WEXITSTATUS(st))
-    fprintf(stderr, "pocbench run: `pocbench report` after the capacity measurements failed; the "
-            "report written before them stands\n");
   return code;
 }

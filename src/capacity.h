@@ -43,10 +43,12 @@ void capacity_opts_defaults(struct cap_opts *o);
  * could not be measured, 104 bad options, 105 interrupted. */
 int capacity_main(const struct cap_opts *o);
 
-/* The study's tail: capacity and sweep for the contenders and endpoints of ro, under its limits,
- * into ro->out (which must be set), then `pocbench report` again unless ro->no_report. Steps and
- * warm-up are scaled by ro->scale (at least 2 s and 1 s); below --scale 0.5 (make quick, quick
- * test runs) it skips them and says so. Returns an exit status as above. */
+/* The study's tail (src/capacity_run.c): capacity and sweep for the contenders and endpoints of
+ * ro, under its limits, into ro->out (which must be set), then `pocbench report` again unless
+ * ro->no_report. Steps and warm-up are scaled by ro->scale (at least 2 s and 1 s), or the steps
+ * are ro->capacity_step_ns when set; below --scale 0.5 (make quick, quick test runs) and without
+ * capacity_step_ns it skips them and says so. Records the phase in ro->out/run.json under
+ * "capacity". Returns an exit status as above. */
 struct run_opts;
 int capacity_after_run(const struct run_opts *ro);
 

@@ -51,6 +51,8 @@ static void usage(FILE *f) {
     "  --dry-run           print the plan and its planned length, run nothing\n"
     "  --no-capacity       skip the breaking points measured after the study (pocbench capacity\n"
     "                      --both: capacity search and concurrency sweep; docs/capacity.md)\n"
+    "  --capacity-step D   length of each capacity step and sweep point (default 10s x scale, at\n"
+    "                      least 2s); given, the capacity phase also runs below --scale 0.5\n"
     "  --prometheus        also run a local Prometheus (Debian package prometheus) on a free\n"
     "                      127.0.0.1 port for the study's scenarios, one job per contender\n"
     "                      scraped every 5s; each contender keeps one fixed loopback port for\n"
@@ -66,7 +68,7 @@ static void usage(FILE *f) {
 enum {
   O_SCALE = 256, O_WARMUP, O_SERVICES, O_ENDPOINTS, O_TESTS, O_REPEAT, O_OUT, O_RESUME, O_CPU,
   O_MEMORY, O_NO_LIMITS, O_PIN, O_APPS, O_PROFILES, O_HEALTH, O_NO_VERIFY, O_NO_REPORT, O_DRY_RUN, O_HELP,
-  O_NO_CAPACITY, O_PROMETHEUS
+  O_NO_CAPACITY, O_PROMETHEUS, O_CAPACITY_STEP
 };
 
 static const struct option longopts[] = {
@@ -89,6 +91,7 @@ static const struct option longopts[] = {
   {"no-report", no_argument, NULL, O_NO_REPORT},
   {"dry-run", no_argument, NULL, O_DRY_RUN},
   {"no-capacity", no_argument, NULL, O_NO_CAPACITY},
+  {"capacity-step", required_argument, NULL, O_CAPACITY_STEP},
   {"prometheus", no_argument, NULL, O_PROMETHEUS},
   {"help", no_argument, NULL, O_HELP},
   {NULL, 0, NULL, 0},
@@ -166,6 +169,12 @@ static int parse(int argc, char **argv, struct run_opts *o, char **resume_dir, c
     case O_NO_REPORT: o->no_report = true; break;
     case O_DRY_RUN: o->dry_run = true; break;
     case O_NO_CAPACITY: o->no_capacity = true; break;
+    case O_CAPACITY_STEP:
+      if (units_parse_duration(a, &o->capacity_step_ns) < 0 || o->capacity_step_ns < 1000000000LL) {
+        snprintf(err, errlen, "--capacity-step: '%s' is not a duration like 2s (at least 1s)", a);
+        return -EINVAL;
+      }
+      break;
     case O_PROMETHEUS: o->prometheus = true; break;
     case O_HELP: case 'h': return 1;
     case ':':
@@ -178,6 +187,10 @@ static int parse(int argc, char **argv, struct run_opts *o, char **resume_dir, c
   }
   if (optind < argc) {
     snprintf(err, errlen, "unexpected argument '%s' (see pocbench run --help)", argv[optind]);
+    return -EINVAL;
+  }
+  if (o->no_capacity && o->capacity_step_ns > 0) {
+    snprintf(err, errlen, "--capacity-step asks for the capacity phase that --no-capacity skips");
     return -EINVAL;
   }
   return 0;

@@ -732,7 +732,7 @@ static void run_report(struct runner *r) {
 /* The capacity phase that cmd_run starts after the study (capacity_after_run, src/capacity.c):
  * a capacity search and a concurrency sweep per contender x endpoint, each on a fresh service.
  * Its length is estimated from the plan and capacity's defaults: steps of 10 s x scale (at least
- * 2 s) plus about 1 s each (generator start and stop), a warm-up of 5 s x scale (at least 1 s)
+ * 2 s; --capacity-step sets them, and then the phase runs at any scale) plus about 1 s each (generator start and stop), a warm-up of 5 s x scale (at least 1 s)
  * and about 2 s of start-up per service, the sweep one step per connection count, the search
  * 2 (a slow endpoint such as FastAPI /cpu) to 9 (C /health) steps up plus the bisection steps
  * (docs/capacity.md, "How long it takes"). Writes a sentence into b; false when there is no
@@ -741,9 +741,9 @@ static void run_report(struct runner *r) {
 static bool capacity_estimate(const struct runner *r, char *b, size_t cap) {
   const struct run_opts *o = r->o;
   if (o->no_capacity) { snprintf(b, cap, "no capacity phase (--no-capacity)"); return false; }
-  if (o->scale < CAPACITY_MIN_SCALE) {
-    snprintf(b, cap, "no capacity phase (below --scale %g; `pocbench capacity --both` measures it)",
-             CAPACITY_MIN_SCALE);
+  if (o->scale < CAPACITY_MIN_SCALE && o->capacity_step_ns <= 0) {
+    snprintf(b, cap, "no capacity phase (below --scale %g without --capacity-step; `pocbench "
+             "capacity --both` measures it)", CAPACITY_MIN_SCALE);
     return false;
   }
   struct cap_opts co;
@@ -760,7 +760,8 @@ static bool capacity_estimate(const struct runner *r, char *b, size_t cap) {
   }
   int sweep = 1;
   for (const char *q = co.sweep_vus ? co.sweep_vus : "1,4,16,64,256"; *q; q++) sweep += *q == ',';
-  double step = fmax(2.0, co.step_ns / 1e9 * o->scale) + 1.0;
+  double step = (o->capacity_step_ns > 0 ? o->capacity_step_ns / 1e9
+                 : fmax(2.0, co.step_ns / 1e9 * o->scale)) + 1.0;
   double fixed = 2 * (fmax(1.0, co.warmup_ns / 1e9 * o->scale) + 2.0);
   double lo = (double)(nsvc * nep) * ((2 + co.bisect_steps + sweep) * step + fixed);
   double hi = (double)(nsvc * nep) * ((9 + co.bisect_steps + sweep) * step + fixed);

@@ -32,6 +32,8 @@ struct run_opts {
   int argc;                  /* the command line, recorded in run.json and used by --resume */
   char **argv;
   bool no_capacity;          /* cmd_run: skip capacity_after_run (src/capacity.h) after the study */
+  int64_t capacity_step_ns;  /* > 0 (--capacity-step): the capacity phase runs at any --scale,
+                                with steps this long; 0: 10 s x scale, skipped below scale 0.5 */
   bool prometheus;           /* a local Prometheus (src/promserver.h) scrapes every contender on
                                 one fixed port per contender for the whole run */
 };

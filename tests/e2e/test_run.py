@@ -2,8 +2,9 @@
 (tree complete and parseable, client and server counts agree, throttling present, run.json
 complete, the real report), a contender that is OOM-killed, one that crashes mid-run and one
 that never becomes healthy while the run goes on, a run without limits, variants' versions
-measured with their own environment, and runs interrupted by SIGINT and SIGTERM that leave
-nothing behind (no load generator, no service, no cgroup) and that --resume completes."""
+measured with their own environment, runs interrupted by SIGINT and SIGTERM that leave
+nothing behind (no load generator, no service, no cgroup) and that --resume completes, and a
+tiny study whose capacity phase --capacity-step runs for real."""
 from __future__ import annotations
 
 import csv
@@ -166,6 +167,9 @@ def test_oom_kill_is_a_result_and_the_run_goes_on(tmp_path: Path) -> None:
     # the next scenario ran on a fresh service
     assert by_ep["/health"]["status"] in ("ok", "thresholds_crossed"), by_ep["/health"]
     assert not cgroup_dirs(run)
+    # below --scale 0.5 without --capacity-step the capacity phase is skipped, and run.json says so
+    assert run["capacity"]["status"] == "skipped" and "--capacity-step" in run["capacity"]["reason"]
+    assert run["capacity"]["documents"] == [] and not (out / "capacity").exists()
 
 
 def start_interruptible(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, Path]:
@@ -299,6 +303,10 @@ def test_endpoints_without_slash_and_the_dry_run_plan(tmp_path: Path) -> None:
     assert "no capacity phase (--no-capacity)" in p.stdout and "+ capacity" not in p.stdout
     p = run_pocbench([*base, "--endpoints", "/json", "--scale", "0.1"], timeout=30)
     assert "no capacity phase (below --scale 0.5" in p.stdout, p.stdout
+    p = run_pocbench([*base, "--endpoints", "/json", "--scale", "0.1", "--capacity-step", "1s"], timeout=30)
+    assert re.search(r"\+ capacity phase after the study, .* steps of 1s each\)", p.stdout), p.stdout
+    p = run_pocbench([*base, "--no-capacity", "--capacity-step", "1s"], timeout=30)
+    assert p.returncode == 104 and "--capacity-step" in p.stderr, p.stderr
     assert not (tmp_path / "x").exists()
 
 
@@ -468,3 +476,55 @@ def test_unhealthy_and_crashing_services_are_results_and_a_report_without_assets
     md = (out / "REPORT.md").read_text()
     assert md.startswith("# poc-compare report\n") and "This is not the report" not in md, md[:300]
     assert not (out / "report.html").exists()
+
+
+def test_capacity_step_runs_the_capacity_phase_after_a_tiny_study(tmp_path: Path) -> None:
+    """--scale 0.02 would skip the capacity phase; --capacity-step 1s runs it, on a contender of
+    known capacity (tests/capacity/queue_server.py at N = 200 req/s, serialized, so it needs far
+    less than its 500m): capacity/ and sweep/ documents in the tree, the phase in run.json, the
+    breaking points in REPORT.md, and nothing of the run left afterwards."""
+    n = 200
+    app = tmp_path / "apps" / "queue"
+    app.mkdir(parents=True)
+    (app / "service.conf").write_text(
+        "name = queue\nlanguage = python\ndescription = queue_server.py for one test\n"
+        f"start = exec python3 {ROOT / 'tests' / 'capacity' / 'queue_server.py'} --rate {n} --port $PORT\n"
+        "health = /health\n")
+    out = tmp_path / "cap"
+    t0 = time.monotonic()
+    proc = subprocess.Popen([str(POCBENCH), "run", "--apps-dir", str(app.parent), "--services", "queue",
+                             "--endpoints", "/health", "--tests", "load", "--scale", "0.02", "--warmup", "0",
+                             "--no-verify", "--capacity-step", "1s", "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            stdin=subprocess.DEVNULL)
+    try:
+        text, _ = proc.communicate(timeout=150)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    print(text[-4000:], f"took {time.monotonic() - t0:.0f}s", sep="\n")
+    assert proc.returncode == 0, f"exit {proc.returncode}"
+    assert "breaking points skipped" not in text and "steps from 50 req/s" in text, text[-2000:]
+    run = check_tree(out)
+    assert run["capacity"] == {"status": "complete", "reason": None, "step_seconds": 1,
+                               "warmup_seconds": 1, "exit_code": 0,
+                               "documents": ["capacity/queue-health.json", "sweep/queue-health.json"]}, run["capacity"]
+    cap = load_json(out / "capacity" / "queue-health.json")
+    assert cap["mode"] == "managed" and cap["step_seconds"] == 1, cap
+    assert cap["limits"] == {"cpu_millicores": 500, "memory_bytes": 268435456, "enforced": True}
+    assert cap["limited_by"] == "slo" and abs(cap["capacity_rps"] - n) <= 0.2 * n, cap["verdict"]
+    sweep = load_json(out / "sweep" / "queue-health.json")
+    assert [p["connections"] for p in sweep["points"]] == [1, 4, 16, 64, 256], sweep["points"]
+    # REPORT.md was written again after the phase, with its breaking points
+    md = (out / "REPORT.md").read_text()
+    assert md.startswith("# poc-compare report\n"), md[:200]
+    part = md[md.index("## Breaking points (capacity)"):]
+    row = f"| queue | /health | {rep_fmt(cap['capacity_rps'])} | p99 < 100 ms, failures < 1% | slo |"
+    assert row in part.split("\n## ")[0], part[:1500]
+    assert "## Concurrency sweep" in md and "| queue | /health | 256 |" in md
+    assert not cgroup_dirs(run)
+    groups = [Path(b) / "poc-compare" / f"capacity-{proc.pid}" for b in run["cgroup"]["paths"].values()]
+    assert not [g for g in groups if g.exists()], groups
+    assert not (out / ".tmp-capacity").exists() and not (out / ".tmp").exists()
+    assert not own_processes(out, [app]), "processes of the run left after it ended"
