@@ -43,6 +43,11 @@ void capacity_opts_defaults(struct cap_opts *o);
  * could not be measured, 104 bad options, 105 interrupted. */
 int capacity_main(const struct cap_opts *o);
 
+/* Below this --scale a run is a quick look (make quick is 0.1, the runner's end-to-end tests
+ * 0.02-0.05): a search at 2-s steps over every contender x endpoint would take longer than the
+ * study itself, so capacity_after_run skips the phase unless --capacity-step asks for it. */
+#define CAPACITY_MIN_SCALE 0.5
+
 /* The study's tail (src/capacity_run.c): capacity and sweep for the contenders and endpoints of
  * ro, under its limits, into ro->out (which must be set), then `pocbench report` again unless
  * ro->no_report. Steps and warm-up are scaled by ro->scale (at least 2 s and 1 s), or the steps

@@ -27,10 +27,6 @@
 #include "runner.h"
 #include "runner_json.h"
 
-/* Below this --scale a run is a quick look (make quick is 0.1, the runner's end-to-end tests
- * 0.02-0.05): a search at 2-s steps over every contender x endpoint would take longer than the
- * study itself, so capacity_after_run leaves it to `pocbench capacity` (or --capacity-step). */
-#define CAPACITY_MIN_SCALE 0.5
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);

@@ -737,7 +737,6 @@ static void run_report(struct runner *r) {
  * 2 (a slow endpoint such as FastAPI /cpu) to 9 (C /health) steps up plus the bisection steps
  * (docs/capacity.md, "How long it takes"). Writes a sentence into b; false when there is no
  * capacity phase (then b says why). */
-#define CAPACITY_MIN_SCALE 0.5   /* as in src/capacity.c */
 static bool capacity_estimate(const struct runner *r, char *b, size_t cap) {
   const struct run_opts *o = r->o;
   if (o->no_capacity) { snprintf(b, cap, "no capacity phase (--no-capacity)"); return false; }
