@@ -10,14 +10,17 @@ how busy the machine is. --rate 0 answers at once (a fast server, for the genera
 Prints "PORT <n>" on stdout once it listens on 127.0.0.1 (port 0 unless --port).
 Standard library only.
 """
+
 import argparse
 import asyncio
 import sys
 import time
 
 BODY = b"ok"
-RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
-            b"Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n" + BODY)
+RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+    b"Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\n" + BODY
+)
 
 
 class Queue:

@@ -17,6 +17,7 @@
    N, limits it, so the steps are throttled and the capacity is far below N.
 Standard library only; prints "ok - name" / "not ok - name" lines, exits 1 on any failure.
 """
+
 import json
 import math
 import os
@@ -68,8 +69,25 @@ def known_capacity(out: str) -> None:
     n = 200
     srv = Server(n)
     try:
-        r = run(["--url", f"http://127.0.0.1:{srv.port}/q", "--name", "known", "--step", "3s", "--warmup", "1s",
-                 "--start-rate", "60", "--slo", "100ms", "--out", out], 240)
+        r = run(
+            [
+                "--url",
+                f"http://127.0.0.1:{srv.port}/q",
+                "--name",
+                "known",
+                "--step",
+                "3s",
+                "--warmup",
+                "1s",
+                "--start-rate",
+                "60",
+                "--slo",
+                "100ms",
+                "--out",
+                out,
+            ],
+            240,
+        )
     finally:
         srv.stop()
     check(r.returncode == 0, "known capacity: exit 0", r.stderr[-300:])
@@ -79,27 +97,63 @@ def known_capacity(out: str) -> None:
         return
     d = json.load(open(path))
     cap = d.get("capacity_rps") or 0
-    print(f"# known N={n}: capacity_rps={cap} limited_by={d.get('limited_by')} knee={d.get('knee_rps')} "
-          f"steps={[(s['offered_rps'], s['pass']) for s in d['steps']]} elapsed={d.get('elapsed_seconds'):.0f}s")
+    print(
+        f"# known N={n}: capacity_rps={cap} limited_by={d.get('limited_by')} knee={d.get('knee_rps')} "
+        f"steps={[(s['offered_rps'], s['pass']) for s in d['steps']]} elapsed={d.get('elapsed_seconds'):.0f}s"
+    )
     check(abs(cap - n) <= 0.1 * n, f"known capacity: found {cap} req/s for N = {n} (within 10%)")
-    check(d.get("limited_by") == "slo" and d.get("capacity_is_lower_bound") is False,
-          "known capacity: limited by the SLO, not a lower bound")
+    check(
+        d.get("limited_by") == "slo" and d.get("capacity_is_lower_bound") is False,
+        "known capacity: limited by the SLO, not a lower bound",
+    )
     steps = d.get("steps", [])
-    check(any(s["capacity"] for s in steps) and any(not s["pass"] for s in steps),
-          "known capacity: the curve has the capacity step and a failing step")
+    check(
+        any(s["capacity"] for s in steps) and any(not s["pass"] for s in steps),
+        "known capacity: the curve has the capacity step and a failing step",
+    )
     check(all(s.get("corrected") for s in steps), "known capacity: every step has the corrected p99")
     check(all(not s["generator_limited"] for s in steps), "known capacity: no step blamed on the generator")
     check(d.get("knee_rps") is not None and d["knee_rps"] <= cap, "known capacity: knee marked at or below capacity")
-    keys = {"offered_rps", "achieved_rps", "p50_ms", "p99_ms", "p50_uncorrected_ms", "p99_uncorrected_ms",
-            "failure_rate", "throttled_share", "generator", "pass", "knee"}
+    keys = {
+        "offered_rps",
+        "achieved_rps",
+        "p50_ms",
+        "p99_ms",
+        "p50_uncorrected_ms",
+        "p99_uncorrected_ms",
+        "failure_rate",
+        "throttled_share",
+        "generator",
+        "pass",
+        "knee",
+    }
     check(all(keys <= set(s) for s in steps), "known capacity: every step has the documented keys")
 
 
 def generator_limited(out: str) -> None:
     srv = Server(0)
     try:
-        r = run(["--url", f"http://127.0.0.1:{srv.port}/q", "--name", "fast", "--step", "2s", "--warmup", "0",
-                 "--start-rate", "100", "--threads", "1", "--generator-cpu", "10m", "--out", out], 120)
+        r = run(
+            [
+                "--url",
+                f"http://127.0.0.1:{srv.port}/q",
+                "--name",
+                "fast",
+                "--step",
+                "2s",
+                "--warmup",
+                "0",
+                "--start-rate",
+                "100",
+                "--threads",
+                "1",
+                "--generator-cpu",
+                "10m",
+                "--out",
+                out,
+            ],
+            120,
+        )
     finally:
         srv.stop()
     check(r.returncode == 0, "generator limit: exit 0", r.stderr[-300:])
@@ -108,25 +162,50 @@ def generator_limited(out: str) -> None:
         check(False, "generator limit: capacity/fast-q.json written")
         return
     d = json.load(open(path))
-    print(f"# generator-limited: capacity_rps={d.get('capacity_rps')} limited_by={d.get('limited_by')} "
-          f"verdict={d.get('verdict')!r}")
-    check(d.get("limited_by") == "generator", "generator limit: limited_by is generator",
-          f"got {d.get('limited_by')}: {d.get('verdict')}")
+    print(
+        f"# generator-limited: capacity_rps={d.get('capacity_rps')} limited_by={d.get('limited_by')} "
+        f"verdict={d.get('verdict')!r}"
+    )
+    check(
+        d.get("limited_by") == "generator",
+        "generator limit: limited_by is generator",
+        f"got {d.get('limited_by')}: {d.get('verdict')}",
+    )
     check(d.get("capacity_is_lower_bound") is True, "generator limit: capacity is only a lower bound")
     check("generator" in (d.get("verdict") or ""), "generator limit: the verdict says so")
     last = d["steps"][-1] if d.get("steps") else {}
-    check(last.get("generator_limited") is True and "generator" in last.get("reason", ""),
-          "generator limit: the last step is marked generator-limited with its reason")
-    check(last.get("generator", {}).get("own_quota_throttled_share") is not None,
-          "generator limit: the generator's own throttling is recorded")
+    check(
+        last.get("generator_limited") is True and "generator" in last.get("reason", ""),
+        "generator limit: the last step is marked generator-limited with its reason",
+    )
+    check(
+        last.get("generator", {}).get("own_quota_throttled_share") is not None,
+        "generator limit: the generator's own throttling is recorded",
+    )
 
 
 def sweep(out: str) -> None:
     n = 200
     srv = Server(n)
     try:
-        r = run(["--sweep", "--url", f"http://127.0.0.1:{srv.port}/q", "--name", "known", "--step", "2s",
-                 "--warmup", "0", "--sweep-vus", "1,8", "--out", out], 120)
+        r = run(
+            [
+                "--sweep",
+                "--url",
+                f"http://127.0.0.1:{srv.port}/q",
+                "--name",
+                "known",
+                "--step",
+                "2s",
+                "--warmup",
+                "0",
+                "--sweep-vus",
+                "1,8",
+                "--out",
+                out,
+            ],
+            120,
+        )
     finally:
         srv.stop()
     check(r.returncode == 0, "sweep: exit 0", r.stderr[-300:])
@@ -139,7 +218,10 @@ def sweep(out: str) -> None:
     print(f"# sweep: {[(p['connections'], round(p['rps'] or 0), round(p['p99_ms'] or 0, 1)) for p in pts]}")
     check([p["connections"] for p in pts] == [1, 8], "sweep: one point per connection count")
     if len(pts) == 2:
-        check(0.8 * n <= (pts[1]["rps"] or 0) <= 1.1 * n, f"sweep: 8 connections saturate N = {n} (got {pts[1]['rps']:.0f})")
+        check(
+            0.8 * n <= (pts[1]["rps"] or 0) <= 1.1 * n,
+            f"sweep: 8 connections saturate N = {n} (got {pts[1]['rps']:.0f})",
+        )
         check((pts[1]["p50_ms"] or 0) > (pts[0]["p50_ms"] or 0), "sweep: latency grows with queued connections")
     check(d.get("peak", {}).get("connections") in (1, 8), "sweep: peak recorded")
 
@@ -153,8 +235,15 @@ def bad_input(out: str) -> None:
     check(r.returncode == 104, "max-rate below start-rate: exit 104", r.stderr)
 
 
-CGROUP_FIGURES = ("cpu_cores", "cpu_cores_peak", "throttled_share", "nr_periods", "nr_throttled",
-                  "throttled_seconds", "memory_peak_bytes")
+CGROUP_FIGURES = (
+    "cpu_cores",
+    "cpu_cores_peak",
+    "throttled_share",
+    "nr_periods",
+    "nr_throttled",
+    "throttled_seconds",
+    "memory_peak_bytes",
+)
 
 
 def contender(apps: str, name: str, rate: float) -> str:
@@ -164,10 +253,12 @@ def contender(apps: str, name: str, rate: float) -> str:
     app = os.path.join(apps, name)
     os.makedirs(app)
     with open(os.path.join(app, "service.conf"), "w") as f:
-        f.write(f"name = {name}\nlanguage = python\ndescription = queue_server.py at {rate:g} req/s\n"
-                f"start = cat /proc/self/cgroup >> starts.log; echo == >> starts.log; "
-                f"exec {shlex.quote(sys.executable)} {shlex.quote(SERVER)} --rate {rate:g} --port $PORT\n"
-                "health = /health\n")
+        f.write(
+            f"name = {name}\nlanguage = python\ndescription = queue_server.py at {rate:g} req/s\n"
+            f"start = cat /proc/self/cgroup >> starts.log; echo == >> starts.log; "
+            f"exec {shlex.quote(sys.executable)} {shlex.quote(SERVER)} --rate {rate:g} --port $PORT\n"
+            "health = /health\n"
+        )
     return app
 
 
@@ -215,13 +306,18 @@ def read(path: str) -> str:
 
 def limits_of(dirs: dict) -> dict:
     """The limits as the kernel holds them: CFS quota and period in us, memory limit in bytes."""
-    if "" in dirs and "cpu" not in dirs:   # v2: "max 100000" / "50000 100000"
+    if "" in dirs and "cpu" not in dirs:  # v2: "max 100000" / "50000 100000"
         q, per = (read(os.path.join(dirs[""], "cpu.max")) + " 0").split()[:2]
-        return {"quota_us": int(q) if q.isdigit() else -1, "period_us": int(per),
-                "memory": int(read(os.path.join(dirs[""], "memory.max")) or -1)}
-    return {"quota_us": int(read(os.path.join(dirs["cpu"], "cpu.cfs_quota_us")) or 0),
-            "period_us": int(read(os.path.join(dirs["cpu"], "cpu.cfs_period_us")) or 0),
-            "memory": int(read(os.path.join(dirs["memory"], "memory.limit_in_bytes")) or 0)}
+        return {
+            "quota_us": int(q) if q.isdigit() else -1,
+            "period_us": int(per),
+            "memory": int(read(os.path.join(dirs[""], "memory.max")) or -1),
+        }
+    return {
+        "quota_us": int(read(os.path.join(dirs["cpu"], "cpu.cfs_quota_us")) or 0),
+        "period_us": int(read(os.path.join(dirs["cpu"], "cpu.cfs_period_us")) or 0),
+        "memory": int(read(os.path.join(dirs["memory"], "memory.limit_in_bytes")) or 0),
+    }
 
 
 def own_processes(app: str, out: str) -> list:
@@ -283,10 +379,13 @@ def numeric(v: object) -> bool:
 def nothing_left(what: str, app: str, out: str, pid: int, seen: dict) -> None:
     check(not own_processes(app, out), f"{what}: no service or generator of the run left", str(own_processes(app, out)))
     groups = [d for dirs, _ in seen.values() for d in dirs.values()]
-    groups += [os.path.dirname(d) for d in groups]                      # poc-compare/capacity-<pid>
+    groups += [os.path.dirname(d) for d in groups]  # poc-compare/capacity-<pid>
     left = sorted({d for d in groups if os.path.exists(d)})
-    check(groups and not left and all(f"/poc-compare/capacity-{pid}" in d for d in groups),
-          f"{what}: the run's own cgroups (poc-compare/capacity-{pid}/...) are gone", str(left or groups))
+    check(
+        groups and not left and all(f"/poc-compare/capacity-{pid}" in d for d in groups),
+        f"{what}: the run's own cgroups (poc-compare/capacity-{pid}/...) are gone",
+        str(left or groups),
+    )
     check(not os.path.exists(os.path.join(out, ".tmp-capacity")), f"{what}: no work directory left")
 
 
@@ -295,21 +394,50 @@ def managed(tmp: str) -> None:
     app = contender(os.path.join(tmp, "apps"), "known", n)
     out = os.path.join(tmp, "managed")
     rc, text, pid, seen = run_watched(
-        ["--both", "--apps-dir", os.path.dirname(app), "--endpoints", "/health", "--step", "3s",
-         "--warmup", "1s", "--start-rate", "60", "--sweep-vus", "8", "--out", out], app, out, 240)
+        [
+            "--both",
+            "--apps-dir",
+            os.path.dirname(app),
+            "--endpoints",
+            "/health",
+            "--step",
+            "3s",
+            "--warmup",
+            "1s",
+            "--start-rate",
+            "60",
+            "--sweep-vus",
+            "8",
+            "--out",
+            out,
+        ],
+        app,
+        out,
+        240,
+    )
     check(rc == 0, "managed: exit 0", text[-300:])
-    check("limits: cgroup v" in text and "cpu 500m (CFS quota), memory 268435456 bytes" in text,
-          "managed: the default 500m / 256Mi limits echoed")
+    check(
+        "limits: cgroup v" in text and "cpu 500m (CFS quota), memory 268435456 bytes" in text,
+        "managed: the default 500m / 256Mi limits echoed",
+    )
     # the kernel's own files, read while each service ran: the limits really were applied
     lim = [x for _, x in seen.values()]
-    check(len(seen) == 2 and all(x == {"quota_us": 50000, "period_us": 100000, "memory": 256 << 20} for x in lim),
-          "managed: two services seen, each under a 50000/100000 us quota and a 256Mi limit", str(seen))
+    check(
+        len(seen) == 2 and all(x == {"quota_us": 50000, "period_us": 100000, "memory": 256 << 20} for x in lim),
+        "managed: two services seen, each under a 50000/100000 us quota and a 256Mi limit",
+        str(seen),
+    )
     # each service was born in its own fresh cgroup: one for the search, another for the sweep
     starts = [b for b in read(os.path.join(app, "starts.log")).split("==") if b.strip()]
     mounts = cgroup_mounts()
     born = [dict(cgroup_lines(b)).get("cpu" if "cpu" in mounts else "", "") for b in starts]
-    check(len(starts) == 2 and born[0] != born[1] and all(f"/poc-compare/capacity-{pid}/known-health-" in b for b in born),
-          "managed: started twice (search, then sweep), each born inside a fresh cgroup", str(born))
+    check(
+        len(starts) == 2
+        and born[0] != born[1]
+        and all(f"/poc-compare/capacity-{pid}/known-health-" in b for b in born),
+        "managed: started twice (search, then sweep), each born inside a fresh cgroup",
+        str(born),
+    )
     for kind in ("capacity", "sweep"):
         path = os.path.join(out, kind, "known-health.json")
         if not os.path.exists(path):
@@ -317,21 +445,32 @@ def managed(tmp: str) -> None:
             continue
         d = json.load(open(path))
         check(d.get("mode") == "managed" and d.get("service") == "known", f"managed: {kind} document in mode managed")
-        check(d.get("limits") == {"cpu_millicores": 500, "memory_bytes": 256 << 20, "enforced": True},
-              f"managed: {kind} document says the limits were enforced", str(d.get("limits")))
+        check(
+            d.get("limits") == {"cpu_millicores": 500, "memory_bytes": 256 << 20, "enforced": True},
+            f"managed: {kind} document says the limits were enforced",
+            str(d.get("limits")),
+        )
         steps = d.get("steps") if kind == "capacity" else d.get("points")
         bad = [(s["index"], k, s.get(k)) for s in steps or [] for k in CGROUP_FIGURES if not numeric(s.get(k))]
-        check(steps and not bad and all(s["nr_periods"] > 0 and s["cpu_cores"] > 0 for s in steps),
-              f"managed: {kind}: CPU, throttling and memory figures numeric on every step", str(bad))
+        check(
+            steps and not bad and all(s["nr_periods"] > 0 and s["cpu_cores"] > 0 for s in steps),
+            f"managed: {kind}: CPU, throttling and memory figures numeric on every step",
+            str(bad),
+        )
         if kind == "capacity":
             cap = d.get("capacity_rps") or 0
-            print(f"# managed N={n}: capacity_rps={cap} limited_by={d.get('limited_by')} "
-                  f"steps={[(s['offered_rps'], s['pass'], round(s['cpu_cores'], 3)) for s in steps]}")
+            print(
+                f"# managed N={n}: capacity_rps={cap} limited_by={d.get('limited_by')} "
+                f"steps={[(s['offered_rps'], s['pass'], round(s['cpu_cores'], 3)) for s in steps]}"
+            )
             check(abs(cap - n) <= 0.1 * n, f"managed: found {cap} req/s for N = {n} (within 10%)")
             check(d.get("limited_by") == "slo" and d.get("restarts") == 0, "managed: limited by the SLO, no restart")
             # the queue, not the quota, is the limit: the service stayed far below 500m
-            check(all(s["cpu_cores_peak"] < 0.3 for s in steps), "managed: the service used far less than its 500m",
-                  str([s["cpu_cores_peak"] for s in steps]))
+            check(
+                all(s["cpu_cores_peak"] < 0.3 for s in steps),
+                "managed: the service used far less than its 500m",
+                str([s["cpu_cores_peak"] for s in steps]),
+            )
         else:
             rps = steps[0].get("rps") or 0 if steps else 0
             check(0.8 * n <= rps <= 1.1 * n, f"managed: the sweep at 8 connections saturates N = {n} (got {rps:.0f})")
@@ -343,11 +482,34 @@ def quota_bound(tmp: str) -> None:
     app = contender(os.path.join(tmp, "apps-quota"), "small", n)
     out = os.path.join(tmp, "quota")
     rc, text, pid, seen = run_watched(
-        ["--apps-dir", os.path.dirname(app), "--endpoints", "/health", "--cpu", "10m", "--step", "2s",
-         "--warmup", "1s", "--start-rate", "60", "--bisect", "1", "--out", out], app, out, 180)
+        [
+            "--apps-dir",
+            os.path.dirname(app),
+            "--endpoints",
+            "/health",
+            "--cpu",
+            "10m",
+            "--step",
+            "2s",
+            "--warmup",
+            "1s",
+            "--start-rate",
+            "60",
+            "--bisect",
+            "1",
+            "--out",
+            out,
+        ],
+        app,
+        out,
+        180,
+    )
     check(rc == 0, "quota-bound: exit 0", text[-300:])
-    check(len(seen) == 1 and all(x["quota_us"] == 1000 and x["period_us"] == 100000 for _, x in seen.values()),
-          "quota-bound: the service ran under a 1000/100000 us quota", str(seen))
+    check(
+        len(seen) == 1 and all(x["quota_us"] == 1000 and x["period_us"] == 100000 for _, x in seen.values()),
+        "quota-bound: the service ran under a 1000/100000 us quota",
+        str(seen),
+    )
     path = os.path.join(out, "capacity", "small-health.json")
     if not os.path.exists(path):
         check(False, "quota-bound: capacity/small-health.json written")
@@ -355,16 +517,25 @@ def quota_bound(tmp: str) -> None:
     d = json.load(open(path))
     steps = d.get("steps", [])
     cap = d.get("capacity_rps") or 0
-    print(f"# quota-bound N={n}, 10m: capacity_rps={cap} limited_by={d.get('limited_by')} steps="
-          f"{[(s['offered_rps'], s['pass'], round(s['cpu_cores'], 3), round(s['throttled_share'], 2)) for s in steps]}")
+    print(
+        f"# quota-bound N={n}, 10m: capacity_rps={cap} limited_by={d.get('limited_by')} steps="
+        f"{[(s['offered_rps'], s['pass'], round(s['cpu_cores'], 3), round(s['throttled_share'], 2)) for s in steps]}"
+    )
     check(d.get("limits", {}).get("cpu_millicores") == 10, "quota-bound: the document names the 10m limit")
-    check(d.get("limited_by") == "slo" and 0 < cap < 0.5 * n,
-          f"quota-bound: capacity {cap} req/s, far below the server's own N = {n}")
+    check(
+        d.get("limited_by") == "slo" and 0 < cap < 0.5 * n,
+        f"quota-bound: capacity {cap} req/s, far below the server's own N = {n}",
+    )
     failed = [s for s in steps if not s["pass"]]
-    check(failed and all(s["throttled_share"] >= 0.5 and s["nr_throttled"] > 0 for s in failed),
-          "quota-bound: the failing steps were throttled in most periods")
-    check(all(s["cpu_cores"] <= 0.02 for s in steps), "quota-bound: the service held to about 0.01 cores",
-          str([s["cpu_cores"] for s in steps]))
+    check(
+        failed and all(s["throttled_share"] >= 0.5 and s["nr_throttled"] > 0 for s in failed),
+        "quota-bound: the failing steps were throttled in most periods",
+    )
+    check(
+        all(s["cpu_cores"] <= 0.02 for s in steps),
+        "quota-bound: the service held to about 0.01 cores",
+        str([s["cpu_cores"] for s in steps]),
+    )
     nothing_left("quota-bound", app, out, pid, seen)
 
 

@@ -1,4 +1,5 @@
 """Shared helpers for the end-to-end tests of `pocbench run`."""
+
 from __future__ import annotations
 
 import json
@@ -13,11 +14,18 @@ POCBENCH = Path(os.environ.get("POCBENCH", ROOT / "build" / "pocbench")).resolve
 FIXTURE_APPS = ROOT / "tests" / "e2e" / "fixtures" / "apps"
 
 
-def run_pocbench(args: list[str], timeout: float,
-                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(POCBENCH), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, stdin=subprocess.DEVNULL,
-                          env=dict(os.environ, **(env or {})))
+def run_pocbench(
+    args: list[str], timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(POCBENCH), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        env=dict(os.environ, **(env or {})),
+    )
 
 
 def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
@@ -37,8 +45,7 @@ def cgroup_dirs(run: dict) -> list[Path]:
     """Every directory of this run's cgroups still present, in any hierarchy run.json names."""
     paths = (run.get("cgroup") or {}).get("paths") or {}
     assert paths, "run.json names no cgroup hierarchy"
-    return [p for base in paths.values()
-            if (p := Path(base) / "poc-compare" / run["run_id"]).exists()]
+    return [p for base in paths.values() if (p := Path(base) / "poc-compare" / run["run_id"]).exists()]
 
 
 def procs_with_cwd(path: Path) -> list[int]:
@@ -72,9 +79,9 @@ def own_processes(out: Path, app_dirs: list[Path]) -> list[str]:
             cwd = Path(os.readlink(d / "cwd")).resolve()
             state = (d / "stat").read_text().rsplit(") ", 1)[-1][:1]
         except OSError:
-            continue   # gone meanwhile, or a kernel thread
+            continue  # gone meanwhile, or a kernel thread
         if state == "Z":
-            continue   # a zombie is a pid, not a process: its parent just has not reaped it
+            continue  # a zombie is a pid, not a process: its parent just has not reaped it
         if mark in cmd or cwd in dirs or cwd == out.resolve() or out.resolve() in cwd.parents:
             found.append(f"{d.name} {cmd}")
     return found
@@ -88,7 +95,8 @@ def tiny_app(apps: Path, name: str = "tiny", extra: str = "") -> Path:
     (app / "service.conf").write_text(
         f"name = {name}\nlanguage = python\ndescription = tiny copy for one test\n"
         f"start = exec python3 {FIXTURE_APPS / 'oom' / 'server.py'}\nenv = ALLOC_MB=0\n"
-        f"health = /health\nversion.fixture = 1\n{extra}")
+        f"health = /health\nversion.fixture = 1\n{extra}"
+    )
     return app
 
 

@@ -1,6 +1,7 @@
 """`pocbench run --prometheus` end to end: Debian's real Prometheus, started by the run, scrapes
 the C contender through the generated config (the series is queried over its HTTP API while the
 run goes on), and nothing of it is left running after a normal end or a SIGTERM."""
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,26 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import POCBENCH, ROOT, cgroup_dirs, load_json, procs_with_cwd, run_pocbench
 
 # one contender, one endpoint: the service lives about 13 s, so two or more 5 s scrapes land in it
-SMALL = ["run", "--prometheus", "--services", "c", "--tests", "load", "--endpoints", "/health",
-         "--scale", "0.1", "--warmup", "1s", "--no-capacity", "--no-report", "--no-verify"]
+SMALL = [
+    "run",
+    "--prometheus",
+    "--services",
+    "c",
+    "--tests",
+    "load",
+    "--endpoints",
+    "/health",
+    "--scale",
+    "0.1",
+    "--warmup",
+    "1s",
+    "--no-capacity",
+    "--no-report",
+    "--no-verify",
+]
 
 
 def procs_naming(path: Path) -> list[str]:
@@ -67,9 +82,14 @@ def answers(url: str) -> bool:
 
 
 def start(out: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(POCBENCH), *SMALL, "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            stdin=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(POCBENCH), *SMALL, "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_prometheus_scrapes_the_contender_and_stops_with_the_run(tmp_path: Path) -> None:
@@ -83,8 +103,11 @@ def test_prometheus_scrapes_the_contender_and_stops_with_the_run(tmp_path: Path)
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                seen = [s for s in query(url, 'http_requests_total{job="c"}[1m]')
-                        if any(float(v) > 0 for _, v in s["values"])]
+                seen = [
+                    s
+                    for s in query(url, 'http_requests_total{job="c"}[1m]')
+                    if any(float(v) > 0 for _, v in s["values"])
+                ]
             except OSError as e:
                 print(f"query failed ({e}): the run stopped its Prometheus")
                 break
@@ -99,9 +122,8 @@ def test_prometheus_scrapes_the_contender_and_stops_with_the_run(tmp_path: Path)
     log = proc.stdout.read()
     print(log)
     assert rc == 0, log
-    assert seen, f"no http_requests_total{{job=\"c\"}} > 0 in {url} while the run went on"
-    assert all(s["metric"]["service"] == "c" and s["metric"]["instance"].startswith("127.0.0.1:")
-               for s in seen), seen
+    assert seen, f'no http_requests_total{{job="c"}} > 0 in {url} while the run went on'
+    assert all(s["metric"]["service"] == "c" and s["metric"]["instance"].startswith("127.0.0.1:") for s in seen), seen
     assert f"prometheus: {url}" in log, "the URL is not printed at start"
 
     run = load_json(out / "run.json")
@@ -129,7 +151,7 @@ def test_sigterm_stops_prometheus_and_exits_105(tmp_path: Path) -> None:
     try:
         url = prometheus_url(out, proc, time.monotonic() + 30)
         assert answers(url)
-        time.sleep(2.0)   # into the scenario
+        time.sleep(2.0)  # into the scenario
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=40)
     finally:
@@ -147,15 +169,34 @@ def test_sigterm_stops_prometheus_and_exits_105(tmp_path: Path) -> None:
 
 
 def test_variant_job_name_and_missing_binary(tmp_path: Path) -> None:
-    p = run_pocbench(["run", "--prometheus", "--dry-run", "--services", "c,c@yajl-integer",
-                      "--tests", "load", "--endpoints", "/health"], timeout=30)
+    p = run_pocbench(
+        [
+            "run",
+            "--prometheus",
+            "--dry-run",
+            "--services",
+            "c,c@yajl-integer",
+            "--tests",
+            "load",
+            "--endpoints",
+            "/health",
+        ],
+        timeout=30,
+    )
     assert p.returncode == 0, p.stderr
     assert "c_yajl-integer (service c@yajl-integer)" in p.stdout, p.stdout
 
     out = tmp_path / "missing"
     env = {**os.environ, "POCBENCH_PROMETHEUS": str(tmp_path / "no-such-prometheus")}
-    p = subprocess.run([str(POCBENCH), *SMALL, "--out", str(out)], capture_output=True, text=True,
-                       timeout=30, cwd=ROOT, stdin=subprocess.DEVNULL, env=env)
+    p = subprocess.run(
+        [str(POCBENCH), *SMALL, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     assert p.returncode == 104, p.stdout + p.stderr
     assert "install the Debian package prometheus" in p.stderr and "--prometheus" in p.stderr, p.stderr
     assert not out.exists(), "a run without its Prometheus created the results directory"

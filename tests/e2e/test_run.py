@@ -5,6 +5,7 @@ that never becomes healthy while the run goes on, a run without limits, variants
 measured with their own environment, runs interrupted by SIGINT and SIGTERM that leave
 nothing behind (no load generator, no service, no cgroup) and that --resume completes, and a
 tiny study whose capacity phase --capacity-step runs for real."""
+
 from __future__ import annotations
 
 import csv
@@ -17,15 +18,30 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_APPS, POCBENCH, ROOT, cgroup_dirs, load_json, own_processes, run_pocbench, tiny_app
 
-from conftest import (FIXTURE_APPS, POCBENCH, ROOT, cgroup_dirs, load_json, own_processes,
-                      run_pocbench, tiny_app)
-
-CSV_HEADER = ("t_s,vus,reqs,failed,iterations,dropped,data_sent,data_received,p50_ms,p90_ms,"
-              "p95_ms,p99_ms,max_ms,p99_corrected_ms,cpu_cores,throttled_periods,memory_bytes").split(",")
-SAMPLE_RE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+( -?[0-9]+)?$')
-RUNJSON_KEYS = ["schema", "started", "ended", "status", "argv", "options", "machine", "kernel",
-                "cgroup", "limits", "placement", "versions", "git", "plan", "scenarios"]
+CSV_HEADER = (
+    "t_s,vus,reqs,failed,iterations,dropped,data_sent,data_received,p50_ms,p90_ms,"
+    "p95_ms,p99_ms,max_ms,p99_corrected_ms,cpu_cores,throttled_periods,memory_bytes"
+).split(",")
+SAMPLE_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? [-+0-9.eEInfNa]+( -?[0-9]+)?$")
+RUNJSON_KEYS = [
+    "schema",
+    "started",
+    "ended",
+    "status",
+    "argv",
+    "options",
+    "machine",
+    "kernel",
+    "cgroup",
+    "limits",
+    "placement",
+    "versions",
+    "git",
+    "plan",
+    "scenarios",
+]
 
 
 def contenders() -> list[str]:
@@ -51,7 +67,7 @@ def check_csv(path: Path) -> list[dict[str, str]]:
     for r in rows[1:]:
         assert len(r) == len(CSV_HEADER), f"{path.name}: row of {len(r)} cells: {r}"
         float(r[0])
-    return [dict(zip(CSV_HEADER, r)) for r in rows[1:]]
+    return [dict(zip(CSV_HEADER, r, strict=False)) for r in rows[1:]]
 
 
 def check_tree(out: Path, limits: bool = True, git: bool = True) -> dict:
@@ -75,8 +91,22 @@ def test_small_study_every_contender(tmp_path: Path) -> None:
     assert names, "no contender in apps/"
     out = tmp_path / "study"
     t0 = time.monotonic()
-    p = run_pocbench(["run", "--scale", "0.02", "--warmup", "1s", "--endpoints", "/health,/json",
-                      "--tests", "load,stress", "--out", str(out)], timeout=280)
+    p = run_pocbench(
+        [
+            "run",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "1s",
+            "--endpoints",
+            "/health,/json",
+            "--tests",
+            "load,stress",
+            "--out",
+            str(out),
+        ],
+        timeout=280,
+    )
     took = time.monotonic() - t0
     print(p.stdout[-3000:], p.stderr[-3000:], f"took {took:.0f}s", sep="\n")
     assert p.returncode == 0, f"exit {p.returncode}"
@@ -89,8 +119,12 @@ def test_small_study_every_contender(tmp_path: Path) -> None:
         base = out / f"test-{s['test']}-results" / f"{s['service']}-{s['endpoint'].strip('/')}"
         doc = load_json(base.with_suffix(".json"))
         assert doc["scenario"]["status"] == s["status"]
-        assert doc["limits"] == {"cpu_millicores": 500, "memory_bytes": 268435456,
-                                 "enforced": True, "cgroup": doc["limits"]["cgroup"]}
+        assert doc["limits"] == {
+            "cpu_millicores": 500,
+            "memory_bytes": 268435456,
+            "enforced": True,
+            "cgroup": doc["limits"]["cgroup"],
+        }
         client = doc["client"]["metrics"]
         reqs = client["http_reqs"]["count"]
         assert reqs > 0
@@ -101,8 +135,15 @@ def test_small_study_every_contender(tmp_path: Path) -> None:
         delta = server["requests_total_delta"]
         assert 0 <= reqs - delta <= max(in_flight, 1), f"{base.name}: client {reqs} server {delta}"
         res = doc["resources"]
-        for k in ("cpu_seconds", "nr_periods", "nr_throttled", "throttled_seconds",
-                  "throttled_share", "memory_peak_bytes", "oom_kills"):
+        for k in (
+            "cpu_seconds",
+            "nr_periods",
+            "nr_throttled",
+            "throttled_seconds",
+            "throttled_share",
+            "memory_peak_bytes",
+            "oom_kills",
+        ):
             assert isinstance(res[k], (int, float)) and not math.isnan(res[k]), f"{k} = {res[k]}"
         assert res["nr_periods"] > 0 and res["cpu_seconds"] > 0 and res["oom_kills"] == 0
         assert check_prom(base.with_suffix(".prom")) >= 2
@@ -131,14 +172,16 @@ def check_real_report(out: Path, run: dict) -> None:
     md = (out / "REPORT.md").read_text()
     assert md.startswith("# poc-compare report\n"), md[:200]
     assert "## The study's questions" in md and "This is not the report" not in md
-    for q in ("1. Which stack handles baseline HTTP traffic (/health) most efficiently?",
-              "4. How do the stacks compare on JSON serialization (/json)?"):
+    for q in (
+        "1. Which stack handles baseline HTTP traffic (/health) most efficiently?",
+        "4. How do the stacks compare on JSON serialization (/json)?",
+    ):
         assert f"### {q}" in md, q
     for s in run["scenarios"]:
         doc = load_json(out / s["files"][0])
         m = doc["client"]["metrics"]
         caption = f"*{s['test']} {s['endpoint']}: throughput and latency"
-        table = md[md.index(caption):].split("\n\n")[1]   # the caption, a blank line, the table
+        table = md[md.index(caption) :].split("\n\n")[1]  # the caption, a blank line, the table
         row = next((r for r in table.splitlines() if r.startswith(f"| {s['service']} |")), None)
         assert row, f"no row for {s['service']} under {caption}:\n{table}"
         cells = [c.strip() for c in row.strip("|").split("|")]
@@ -151,10 +194,30 @@ def check_real_report(out: Path, run: dict) -> None:
 
 def test_oom_kill_is_a_result_and_the_run_goes_on(tmp_path: Path) -> None:
     out = tmp_path / "oom"
-    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "oom",
-                      "--endpoints", "/json,/health", "--tests", "load", "--scale", "0.03",
-                      "--warmup", "0", "--memory", "48Mi", "--no-verify", "--no-report",
-                      "--out", str(out)], timeout=120)
+    p = run_pocbench(
+        [
+            "run",
+            "--apps-dir",
+            str(FIXTURE_APPS),
+            "--services",
+            "oom",
+            "--endpoints",
+            "/json,/health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.03",
+            "--warmup",
+            "0",
+            "--memory",
+            "48Mi",
+            "--no-verify",
+            "--no-report",
+            "--out",
+            str(out),
+        ],
+        timeout=120,
+    )
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 0, f"exit {p.returncode}"
     run = check_tree(out)
@@ -176,11 +239,33 @@ def start_interruptible(tmp_path: Path) -> tuple[subprocess.Popen[str], Path, Pa
     """A run of three short scenarios on a tiny copy of its own; returns (runner, out, app)."""
     app = tiny_app(tmp_path / "apps")
     out = tmp_path / "intr"
-    args = ["run", "--apps-dir", str(app.parent), "--services", "tiny", "--endpoints",
-            "/health,/cpu,/io", "--tests", "load", "--scale", "0.05", "--warmup", "0", "--no-verify",
-            "--no-report", "--out", str(out)]
-    proc = subprocess.Popen([str(POCBENCH), *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
+    args = [
+        "run",
+        "--apps-dir",
+        str(app.parent),
+        "--services",
+        "tiny",
+        "--endpoints",
+        "/health,/cpu,/io",
+        "--tests",
+        "load",
+        "--scale",
+        "0.05",
+        "--warmup",
+        "0",
+        "--no-verify",
+        "--no-report",
+        "--out",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        [str(POCBENCH), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     return proc, out, app
 
 
@@ -269,17 +354,27 @@ def test_sigterm_in_the_first_profile_leaves_nothing(tmp_path: Path) -> None:
 
 
 def test_bad_options_exit_104_with_a_clear_message(tmp_path: Path) -> None:
-    for args, words in [(["--cpu", "lots"], "--cpu"), (["--tests", "nosuch"], "nosuch.json"),
-                        (["--services", "nosuch"], "nosuch"), (["--scale", "-1"], "--scale")]:
+    for args, words in [
+        (["--cpu", "lots"], "--cpu"),
+        (["--tests", "nosuch"], "nosuch.json"),
+        (["--services", "nosuch"], "nosuch"),
+        (["--scale", "-1"], "--scale"),
+    ]:
         p = run_pocbench(["run", *args, "--out", str(tmp_path / "x")], timeout=30)
         assert p.returncode == 104, (args, p.stderr)
         assert words in p.stderr, (args, p.stderr)
 
 
-@pytest.mark.parametrize("endpoints,words", [
-    ("/nope", "'/nope' is not an endpoint"), ("/health,/metrics", "'/metrics' is not an endpoint"),
-    ("/health,health", "/health is listed twice"), ("/health,,/cpu", "empty item"),
-    ("", "empty item")])
+@pytest.mark.parametrize(
+    "endpoints,words",
+    [
+        ("/nope", "'/nope' is not an endpoint"),
+        ("/health,/metrics", "'/metrics' is not an endpoint"),
+        ("/health,health", "/health is listed twice"),
+        ("/health,,/cpu", "empty item"),
+        ("", "empty item"),
+    ],
+)
 def test_endpoints_outside_the_contract_are_refused(tmp_path: Path, endpoints: str, words: str) -> None:
     out = tmp_path / "x"
     p = run_pocbench(["run", "--endpoints", endpoints, "--out", str(out)], timeout=30)
@@ -289,16 +384,29 @@ def test_endpoints_outside_the_contract_are_refused(tmp_path: Path, endpoints: s
 
 
 def test_endpoints_without_slash_and_the_dry_run_plan(tmp_path: Path) -> None:
-    base = ["run", "--apps-dir", str(FIXTURE_APPS), "--services", "tiny", "--tests", "load",
-            "--dry-run", "--out", str(tmp_path / "x")]
+    base = [
+        "run",
+        "--apps-dir",
+        str(FIXTURE_APPS),
+        "--services",
+        "tiny",
+        "--tests",
+        "load",
+        "--dry-run",
+        "--out",
+        str(tmp_path / "x"),
+    ]
     p = run_pocbench([*base, "--endpoints", "json, cpu"], timeout=30)
     assert p.returncode == 0, p.stderr
     assert "test-load-results/tiny-json " in p.stdout and "test-load-results/tiny-cpu " in p.stdout
     # the planned length is rounded, and the capacity phase after the study is announced
     m = re.search(r"planned length about (\S+) ", p.stdout)
     assert m and re.fullmatch(r"(\d+h)?(\d+m)?\d+(\.\d)?s", m.group(1)), p.stdout
-    assert re.search(r"\+ capacity phase after the study, about \d+-\d+ min \(1 contender x 2 "
-                     r"endpoints: .*\); --no-capacity skips it", p.stdout), p.stdout
+    assert re.search(
+        r"\+ capacity phase after the study, about \d+-\d+ min \(1 contender x 2 "
+        r"endpoints: .*\); --no-capacity skips it",
+        p.stdout,
+    ), p.stdout
     p = run_pocbench([*base, "--endpoints", "/json", "--no-capacity"], timeout=30)
     assert "no capacity phase (--no-capacity)" in p.stdout and "+ capacity" not in p.stdout
     p = run_pocbench([*base, "--endpoints", "/json", "--scale", "0.1"], timeout=30)
@@ -318,8 +426,7 @@ def test_version() -> None:
         assert re.fullmatch(r"pocbench \S+", first), first
         for lib in ("libyajl", "OpenSSL", "http-parser"):
             assert lib in libs, libs
-    git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                         capture_output=True, text=True)
+    git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     if git.returncode == 0:
         # built from this checkout: the description names a commit (maybe an older one)
         assert first != "pocbench unknown", first
@@ -334,19 +441,40 @@ def test_cpu_above_the_online_cpus_versions_once_and_the_final_csv_named(tmp_pat
         "name = tiny\nlanguage = python\ndescription = tiny copy\n"
         f"start = exec python3 {FIXTURE_APPS / 'oom' / 'server.py'}\nenv = ALLOC_MB=0\n"
         "health = /health\nversion.fixture = 1\nversion.same = 7\n"
-        "versions_cmd = printf 'fixture=2\\nsame=7\\nstart=oops\\nmeasured=yes\\nfixture=3\\n'\n")
+        "versions_cmd = printf 'fixture=2\\nsame=7\\nstart=oops\\nmeasured=yes\\nfixture=3\\n'\n"
+    )
     ncpu = os.cpu_count() or 1
     out = tmp_path / "cpu"
-    p = run_pocbench(["run", "--apps-dir", str(tmp_path / "apps"), "--services", "tiny",
-                      "--endpoints", "health", "--tests", "load", "--scale", "0.02", "--warmup", "0",
-                      "--no-verify", "--no-report", "--cpu", f"{ncpu * 1000 + 500}m",
-                      "--out", str(out)], timeout=120)
+    p = run_pocbench(
+        [
+            "run",
+            "--apps-dir",
+            str(tmp_path / "apps"),
+            "--services",
+            "tiny",
+            "--endpoints",
+            "health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "0",
+            "--no-verify",
+            "--no-report",
+            "--cpu",
+            f"{ncpu * 1000 + 500}m",
+            "--out",
+            str(out),
+        ],
+        timeout=120,
+    )
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 0, p.stderr
     assert p.stderr.count("warning") == 1 and "no CPU limit" in p.stderr, p.stderr
     run = check_tree(out)
     assert run["limits"]["cpu_limit_effective"] is False and run["limits"]["cpus_online"] == ncpu
-    v = run["versions"]["tiny"]    # load_json already refused a key given twice
+    v = run["versions"]["tiny"]  # load_json already refused a key given twice
     assert v["fixture"] == "3" and v["fixture.declared"] == "1", v
     assert v["same"] == "7" and "same.declared" not in v, v
     assert v["start"].startswith("exec python3") and v["version.start"] == "oops", v
@@ -364,12 +492,30 @@ def test_cpu_above_the_online_cpus_versions_once_and_the_final_csv_named(tmp_pat
 
 def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     out = tmp_path / "unverified"
-    tmp = tmp_path / "tmpdir"   # $TMPDIR: where a service log would be left behind
+    tmp = tmp_path / "tmpdir"  # $TMPDIR: where a service log would be left behind
     tmp.mkdir()
-    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--services", "broken",
-                      "--endpoints", "/health", "--tests", "load", "--scale", "0.02",
-                      "--warmup", "0", "--no-capacity", "--out", str(out)], timeout=180,
-                     env={"TMPDIR": str(tmp)})
+    p = run_pocbench(
+        [
+            "run",
+            "--apps-dir",
+            str(FIXTURE_APPS),
+            "--services",
+            "broken",
+            "--endpoints",
+            "/health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "0",
+            "--no-capacity",
+            "--out",
+            str(out),
+        ],
+        timeout=180,
+        env={"TMPDIR": str(tmp)},
+    )
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "FAIL start broken" in p.stdout and "not measuring broken" in p.stdout
@@ -382,7 +528,7 @@ def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     # nothing was measured, so `pocbench report` has no document and fails: the runner's
     # stand-in table says what it is, on stderr, in run.json and at its own top
     assert run["report"]["status"] == "fallback" and run["report"]["exit_code"] == 1, run["report"]
-    assert "WARNING: THE REPORT FAILED" in p.stderr and "report.status \"fallback\"" in p.stderr, p.stderr
+    assert "WARNING: THE REPORT FAILED" in p.stderr and 'report.status "fallback"' in p.stderr, p.stderr
     md = (out / "REPORT.md").read_text()
     assert md.startswith("# poc-compare results: unverified\n\n**This is not the report.**"), md[:300]
     assert "| load | broken | /health | not_verified |" in md, md
@@ -396,16 +542,41 @@ def test_no_limits_pin_and_a_variant_whose_env_reaches_its_versions(tmp_path: Pa
     """--no-limits --pin on a tiny copy with a variant: no cgroup anywhere and every document
     says so; versions_cmd runs with the service's environment (descriptor env, then the
     variant's) and the service's CPUs, so each variant records what it really runs with."""
-    app = tiny_app(tmp_path / "apps", extra=(
-        "env = FIXTURE_PROCS=descriptor\n"
-        "versions_cmd = echo procs=${FIXTURE_PROCS:-unset}; "
-        "sed -n 's/^Cpus_allowed_list:[[:space:]]*/cpus=/p' /proc/self/status\n"
-        "[variant one]\nenv = FIXTURE_PROCS=1\n[variant unplanned]\nenv = FIXTURE_PROCS=2\n"))
+    app = tiny_app(
+        tmp_path / "apps",
+        extra=(
+            "env = FIXTURE_PROCS=descriptor\n"
+            "versions_cmd = echo procs=${FIXTURE_PROCS:-unset}; "
+            "sed -n 's/^Cpus_allowed_list:[[:space:]]*/cpus=/p' /proc/self/status\n"
+            "[variant one]\nenv = FIXTURE_PROCS=1\n[variant unplanned]\nenv = FIXTURE_PROCS=2\n"
+        ),
+    )
     out = tmp_path / "nolimits"
-    p = run_pocbench(["run", "--apps-dir", str(app.parent), "--services", "tiny,tiny@one",
-                      "--endpoints", "/health", "--tests", "load", "--scale", "0.02", "--warmup", "0",
-                      "--no-verify", "--no-report", "--no-limits", "--pin", "--out", str(out)],
-                     timeout=120, env={"FIXTURE_PROCS": "runner"})
+    p = run_pocbench(
+        [
+            "run",
+            "--apps-dir",
+            str(app.parent),
+            "--services",
+            "tiny,tiny@one",
+            "--endpoints",
+            "/health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "0",
+            "--no-verify",
+            "--no-report",
+            "--no-limits",
+            "--pin",
+            "--out",
+            str(out),
+        ],
+        timeout=120,
+        env={"FIXTURE_PROCS": "runner"},
+    )
     print(p.stdout[-3000:], p.stderr[-3000:], sep="\n")
     assert p.returncode == 0, p.stderr
     assert "limits: none (--no-limits)" in p.stdout and "placement: pinned" in p.stdout, p.stdout
@@ -420,10 +591,10 @@ def test_no_limits_pin_and_a_variant_whose_env_reaches_its_versions(tmp_path: Pa
     for s in run["scenarios"]:
         assert s["status"] in ("ok", "thresholds_crossed"), s
         doc = load_json(out / s["files"][0])
-        assert doc["limits"] == {"cpu_millicores": None, "memory_bytes": None, "enforced": False,
-                                 "cgroup": None}, doc["limits"]
-        assert all(doc["resources"][k] is None for k in ("cpu_seconds", "nr_periods",
-                                                          "memory_peak_bytes", "oom_kills"))
+        assert doc["limits"] == {"cpu_millicores": None, "memory_bytes": None, "enforced": False, "cgroup": None}, doc[
+            "limits"
+        ]
+        assert all(doc["resources"][k] is None for k in ("cpu_seconds", "nr_periods", "memory_peak_bytes", "oom_kills"))
         assert doc["client"]["metrics"]["http_reqs"]["count"] > 0
         assert doc["harness"]["service_cpus"] == run["placement"]["service_cpus"]
     pinned = run["placement"]["service_cpus"]
@@ -431,26 +602,47 @@ def test_no_limits_pin_and_a_variant_whose_env_reaches_its_versions(tmp_path: Pa
     v = run["versions"]["tiny"]
     assert v["procs"] == "descriptor" and v["cpus"] == pinned, v
     assert v["variants"]["one"]["versions"] == {"procs": "1", "cpus": pinned}, v["variants"]
-    assert "versions" not in v["variants"]["unplanned"], v["variants"]   # not run, not measured
+    assert "versions" not in v["variants"]["unplanned"], v["variants"]  # not run, not measured
 
 
-def test_unhealthy_and_crashing_services_are_results_and_a_report_without_assets_is_partial(
-        tmp_path: Path) -> None:
+def test_unhealthy_and_crashing_services_are_results_and_a_report_without_assets_is_partial(tmp_path: Path) -> None:
     """never (listens nowhere) and crashy (exits on its 30th request), /json then /health: the
     health timeout names the contender with its stderr's tail, the crash is the scenario's
     result with its exit status and log, and every later scenario still runs on a fresh
     service. POCBENCH_ROOT points where no report assets are, so `pocbench report` writes
     REPORT.md and then fails on report.html: the real REPORT.md stays and the run says so."""
-    fake_root = tmp_path / "root"   # no build/report-assets
+    fake_root = tmp_path / "root"  # no build/report-assets
     fake_root.mkdir()
     out = tmp_path / "failures"
-    p = run_pocbench(["run", "--apps-dir", str(FIXTURE_APPS), "--profiles-dir", str(ROOT / "profiles"),
-                      "--services", "crashy,never", "--endpoints", "/json,/health", "--tests", "load",
-                      "--scale", "0.02", "--warmup", "0", "--health-timeout", "2s", "--no-verify",
-                      "--no-capacity", "--out", str(out)], timeout=120,
-                     env={"POCBENCH_ROOT": str(fake_root)})
+    p = run_pocbench(
+        [
+            "run",
+            "--apps-dir",
+            str(FIXTURE_APPS),
+            "--profiles-dir",
+            str(ROOT / "profiles"),
+            "--services",
+            "crashy,never",
+            "--endpoints",
+            "/json,/health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "0",
+            "--health-timeout",
+            "2s",
+            "--no-verify",
+            "--no-capacity",
+            "--out",
+            str(out),
+        ],
+        timeout=120,
+        env={"POCBENCH_ROOT": str(fake_root)},
+    )
     print(p.stdout[-4000:], p.stderr[-3000:], sep="\n")
-    assert p.returncode == 0, p.stderr   # failure modes are results, not harness errors
+    assert p.returncode == 0, p.stderr  # failure modes are results, not harness errors
     run = check_tree(out, git=False)
     st = {(s["service"], s["endpoint"]): s for s in run["scenarios"]}
     crash = st[("crashy", "/json")]
@@ -464,8 +656,9 @@ def test_unhealthy_and_crashing_services_are_results_and_a_report_without_assets
     for ep in ("/json", "/health"):
         never = st[("never", ep)]
         assert never["status"] == "unhealthy", never
-        assert never["failure"].startswith("never did not become healthy on /health: no 200 from "
-                                           "/health within 2.0 s"), never["failure"]
+        assert never["failure"].startswith(
+            "never did not become healthy on /health: no 200 from " "/health within 2.0 s"
+        ), never["failure"]
         assert "still waiting for a database that is not there" in never["failure"], never["failure"]
     assert "scenario 2 of 4: load never /json: unhealthy" in p.stdout
     assert not cgroup_dirs(run)
@@ -489,14 +682,38 @@ def test_capacity_step_runs_the_capacity_phase_after_a_tiny_study(tmp_path: Path
     (app / "service.conf").write_text(
         "name = queue\nlanguage = python\ndescription = queue_server.py for one test\n"
         f"start = exec python3 {ROOT / 'tests' / 'capacity' / 'queue_server.py'} --rate {n} --port $PORT\n"
-        "health = /health\n")
+        "health = /health\n"
+    )
     out = tmp_path / "cap"
     t0 = time.monotonic()
-    proc = subprocess.Popen([str(POCBENCH), "run", "--apps-dir", str(app.parent), "--services", "queue",
-                             "--endpoints", "/health", "--tests", "load", "--scale", "0.02", "--warmup", "0",
-                             "--no-verify", "--capacity-step", "1s", "--out", str(out)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(POCBENCH),
+            "run",
+            "--apps-dir",
+            str(app.parent),
+            "--services",
+            "queue",
+            "--endpoints",
+            "/health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "0",
+            "--no-verify",
+            "--capacity-step",
+            "1s",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         text, _ = proc.communicate(timeout=150)
     finally:
@@ -507,9 +724,14 @@ def test_capacity_step_runs_the_capacity_phase_after_a_tiny_study(tmp_path: Path
     assert proc.returncode == 0, f"exit {proc.returncode}"
     assert "breaking points skipped" not in text and "steps from 50 req/s" in text, text[-2000:]
     run = check_tree(out)
-    assert run["capacity"] == {"status": "complete", "reason": None, "step_seconds": 1,
-                               "warmup_seconds": 1, "exit_code": 0,
-                               "documents": ["capacity/queue-health.json", "sweep/queue-health.json"]}, run["capacity"]
+    assert run["capacity"] == {
+        "status": "complete",
+        "reason": None,
+        "step_seconds": 1,
+        "warmup_seconds": 1,
+        "exit_code": 0,
+        "documents": ["capacity/queue-health.json", "sweep/queue-health.json"],
+    }, run["capacity"]
     cap = load_json(out / "capacity" / "queue-health.json")
     assert cap["mode"] == "managed" and cap["step_seconds"] == 1, cap
     assert cap["limits"] == {"cpu_millicores": 500, "memory_bytes": 268435456, "enforced": True}
@@ -519,7 +741,7 @@ def test_capacity_step_runs_the_capacity_phase_after_a_tiny_study(tmp_path: Path
     # REPORT.md was written again after the phase, with its breaking points
     md = (out / "REPORT.md").read_text()
     assert md.startswith("# poc-compare report\n"), md[:200]
-    part = md[md.index("## Breaking points (capacity)"):]
+    part = md[md.index("## Breaking points (capacity)") :]
     row = f"| queue | /health | {rep_fmt(cap['capacity_rps'])} | p99 < 100 ms, failures < 1% | slo |"
     assert row in part.split("\n## ")[0], part[:1500]
     assert "## Concurrency sweep" in md and "| queue | /health | 256 |" in md

@@ -1,4 +1,5 @@
 """Shared fixtures for the Kubernetes tests: the repository, pocbench, rendered manifests."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ def pocbench() -> str:
 
 def render(out: Path, *args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, POCBENCH_ROOT=str(root))
-    return subprocess.run([pocbench(), "k8s", "render", "--out", str(out), *args],
-                          env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [pocbench(), "k8s", "render", "--out", str(out), *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def docs(path: Path) -> list[dict]:
@@ -56,7 +58,14 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def rendered4(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("k8s-p4")
-    r = render(out, "--parallelism", "4", "--image", f"{contenders()[0]['name']}=registry.example/x:1",
-               "--loadgen-image", "registry.example/pocbench:1")
+    r = render(
+        out,
+        "--parallelism",
+        "4",
+        "--image",
+        f"{contenders()[0]['name']}=registry.example/x:1",
+        "--loadgen-image",
+        "registry.example/pocbench:1",
+    )
     assert r.returncode == 0, r.stderr
     return out

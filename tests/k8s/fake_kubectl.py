@@ -14,6 +14,7 @@ Environment: FAKE_KUBECTL_TARGET (http://127.0.0.1:PORT), FAKE_KUBECTL_NO_CONTEX
 FAKE_KUBECTL_KILL_POD=<index> (that pod dies before printing anything, as an OOM kill would),
 FAKE_KUBECTL_NO_PROXY=1 (the service proxy answers 503, as for a Service without endpoints).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,10 @@ def get_raw(path: str) -> int:
         print(f"fake kubectl: get --raw {path}: not a service proxy path", file=sys.stderr)
         return 1
     if os.environ.get("FAKE_KUBECTL_NO_PROXY"):
-        print(f'Error from server (ServiceUnavailable): no endpoints available for service "{m.group(1)}"',
-              file=sys.stderr)
+        print(
+            f'Error from server (ServiceUnavailable): no endpoints available for service "{m.group(1)}"',
+            file=sys.stderr,
+        )
         return 1
     try:
         with urllib.request.urlopen(os.environ["FAKE_KUBECTL_TARGET"] + m.group(3), timeout=10) as r:
@@ -92,15 +95,29 @@ def run_job(job: dict) -> None:
         if kill is not None and int(kill) == i:
             procs.append((pod, subprocess.Popen(["/bin/sh", "-c", "exit 137"], stdout=out, stderr=subprocess.STDOUT)))
         else:
-            procs.append((pod, subprocess.Popen(["/bin/sh", "-c", script.replace("/tmp/", str(tmp) + "/").replace("/profiles/", str(STATE / "profiles") + "/")],
-                                                env=env, stdout=out, stderr=subprocess.STDOUT)))
+            procs.append(
+                (
+                    pod,
+                    subprocess.Popen(
+                        [
+                            "/bin/sh",
+                            "-c",
+                            script.replace("/tmp/", str(tmp) + "/").replace(
+                                "/profiles/", str(STATE / "profiles") + "/"
+                            ),
+                        ],
+                        env=env,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    ),
+                )
+            )
     ok = failed = 0
-    for pod, p in procs:
+    for _pod, p in procs:
         rc = p.wait(timeout=120)
         ok += rc == 0
         failed += rc != 0
-    (jd / "status.json").write_text(json.dumps({"succeeded": ok, "failed": failed,
-                                                "pods": [pod for pod, _ in procs]}))
+    (jd / "status.json").write_text(json.dumps({"succeeded": ok, "failed": failed, "pods": [pod for pod, _ in procs]}))
 
 
 def main(argv: list[str]) -> int:
@@ -129,7 +146,7 @@ def main(argv: list[str]) -> int:
                 run_job(doc)
         return 0
     if args[:2] == ["rollout", "status"]:
-        print(f'{args[2]} successfully rolled out')
+        print(f"{args[2]} successfully rolled out")
         return 0
     if args[:1] == ["delete"] and args[1].startswith("job/"):
         st = STATE / "jobs" / args[1][4:] / "status.json"

@@ -1,6 +1,7 @@
 """grafana-dashboard.json: every PromQL expression parses (promtool check rules) and names only
 the endpoint contract's metrics (DESIGN.md section 2) and a fixed list of cAdvisor's container_*
 series; the panels the study asks for are there."""
+
 from __future__ import annotations
 
 import json
@@ -10,24 +11,42 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from conftest import ROOT
 
 # The contract's families (DESIGN.md 2, docs/endpoints.md) and their histogram series.
 CONTRACT = {
-    "http_requests_total", "http_request_duration_seconds_bucket", "http_request_duration_seconds_sum",
-    "http_request_duration_seconds_count", "http_requests_inprogress", "process_cpu_seconds_total",
+    "http_requests_total",
+    "http_request_duration_seconds_bucket",
+    "http_request_duration_seconds_sum",
+    "http_request_duration_seconds_count",
+    "http_requests_inprogress",
+    "process_cpu_seconds_total",
     "process_resident_memory_bytes",
 }
 # The cAdvisor series the dashboard may use, spelled as the kubelet's /metrics/cadvisor exports
 # them (cAdvisor's container metrics: CPU usage, working-set memory, CFS periods and throttled
 # periods). An explicit list, so a misspelt container_* name is an error, not an empty panel.
 CADVISOR = {
-    "container_cpu_usage_seconds_total", "container_memory_working_set_bytes",
-    "container_cpu_cfs_periods_total", "container_cpu_cfs_throttled_periods_total",
+    "container_cpu_usage_seconds_total",
+    "container_memory_working_set_bytes",
+    "container_cpu_cfs_periods_total",
+    "container_cpu_cfs_throttled_periods_total",
 }
-KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
-            "offset", "bool", "inf", "nan"}
+KEYWORDS = {
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "and",
+    "or",
+    "unless",
+    "offset",
+    "bool",
+    "inf",
+    "nan",
+}
 
 
 def dashboard() -> dict:
@@ -53,9 +72,9 @@ def metric_names(expr: str) -> set[str]:
     e = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", e)
     names = set()
     for m in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", e):
-        tail = e[m.end():].lstrip()
+        tail = e[m.end() :].lstrip()
         if tail.startswith("("):
-            continue          # a function or aggregation
+            continue  # a function or aggregation
         if m.group().lower() in KEYWORDS:
             continue
         names.add(m.group())
@@ -64,7 +83,7 @@ def metric_names(expr: str) -> set[str]:
 
 def test_metric_name_extraction_is_not_vacuous() -> None:
     assert metric_names('sum by (job) (rate(http_requests_total{job=~"x"}[1m])) / vector(1)') == {"http_requests_total"}
-    assert metric_names('histogram_quantile(0.9, sum by (le) (rate(foo_bucket[5m])))') == {"foo_bucket"}
+    assert metric_names("histogram_quantile(0.9, sum by (le) (rate(foo_bucket[5m])))") == {"foo_bucket"}
 
 
 def test_every_expression_parses_with_promtool(tmp_path: Path) -> None:
@@ -82,9 +101,14 @@ def test_every_expression_parses_with_promtool(tmp_path: Path) -> None:
 
 def test_promtool_rules_check_catches_a_parse_error(tmp_path: Path) -> None:
     f = tmp_path / "rules.yml"
-    f.write_text(yaml.safe_dump({"groups": [{"name": "x", "rules": [
-        {"record": "x:y", "expr": "sum(rate(http_requests_total[1m]) by"}]}]}))
-    r = subprocess.run([shutil.which("promtool") or "promtool", "check", "rules", str(f)], capture_output=True, text=True)
+    f.write_text(
+        yaml.safe_dump(
+            {"groups": [{"name": "x", "rules": [{"record": "x:y", "expr": "sum(rate(http_requests_total[1m]) by"}]}]}
+        )
+    )
+    r = subprocess.run(
+        [shutil.which("promtool") or "promtool", "check", "rules", str(f)], capture_output=True, text=True
+    )
     assert r.returncode != 0
 
 
@@ -103,7 +127,8 @@ def test_expressions_name_only_contract_and_cadvisor_metrics() -> None:
 
 def test_a_misspelt_or_unlisted_cadvisor_metric_is_refused() -> None:
     assert unknown_metrics(['rate(container_cpu_usage_second_total{container="c"}[1m])']) == {
-        "container_cpu_usage_second_total"}
+        "container_cpu_usage_second_total"
+    }
     assert unknown_metrics(["container_memory_usage_bytes"]) == {"container_memory_usage_bytes"}
 
 
@@ -123,8 +148,8 @@ def test_panels_cover_rate_percentiles_errors_cpu_memory() -> None:
 
 def test_test_start_and_end_annotations() -> None:
     ann = [a for a in dashboard()["annotations"]["list"] if "expr" in a]
-    assert any("container=\"pocbench\"" in a["expr"] for a in ann)   # the load Job pods (cluster)
-    assert any("http_requests_total" in a["expr"] for a in ann)      # traffic (cluster and local)
+    assert any('container="pocbench"' in a["expr"] for a in ann)  # the load Job pods (cluster)
+    assert any("http_requests_total" in a["expr"] for a in ann)  # traffic (cluster and local)
     for a in ann:
         assert a["datasource"]["uid"] == "prometheus" and a["enable"] is True
 

@@ -2,6 +2,7 @@
 Debian packages whose libraries build/pocbench links, it builds the same make target, and the
 image runs as the non-root user the Jobs require. apps/*/Dockerfile: each image's final command
 is its service.conf `start` run through sh -c, and what that command runs is copied into it."""
+
 from __future__ import annotations
 
 import json
@@ -59,6 +60,7 @@ def test_image_user_is_the_jobs_non_root_uid() -> None:
 
 # ---- the contenders' images: the Deployments set no command, so each image's CMD is what starts
 # the service on the cluster, and it has to be service.conf's `start` (what the local runner runs)
+
 
 def final_stage(dockerfile: str) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) of the last stage, continuation lines joined, comments dropped."""
@@ -118,23 +120,26 @@ def provides(stage: list[tuple[str, str]], path: str) -> bool:
             continue
         if not into:
             return True
-        first = path[len(dest) + 1:].split("/")[0]
+        first = path[len(dest) + 1 :].split("/")[0]
         if any(src.endswith("/") or posixpath.basename(src) == first for src in sources):
             return True
     return False
 
 
 def test_command_parsing_is_not_vacuous() -> None:
-    good = 'FROM a AS b\nCMD ["x"]\nFROM c\nWORKDIR /app\nCOPY --from=b /s/bin/server ./bin/server\n' \
-           'CMD ["sh", "-c", "exec ./bin/server"]\n'
+    good = (
+        'FROM a AS b\nCMD ["x"]\nFROM c\nWORKDIR /app\nCOPY --from=b /s/bin/server ./bin/server\n'
+        'CMD ["sh", "-c", "exec ./bin/server"]\n'
+    )
     st = final_stage(good)
     assert runs_start(image_command(st), "exec ./bin/server")
     assert provides(st, "/app/bin/server") and not provides(st, "/app/bin/other")
     files = final_stage("FROM c\nWORKDIR /app\nCOPY a.lock serve.py ./\nCOPY --from=b /v .venv\nCOPY app/ app/\n")
     assert provides(files, "/app/serve.py") and provides(files, "/app/.venv/bin/python")
     assert provides(files, "/app/app/main.py") and not provides(files, "/app/other.py")
-    assert not runs_start(image_command(final_stage(good.replace("./bin/server\"]", "./bin/srv\"]"))),
-                          "exec ./bin/server")
+    assert not runs_start(
+        image_command(final_stage(good.replace('./bin/server"]', './bin/srv"]'))), "exec ./bin/server"
+    )
     assert image_command(final_stage("FROM c\nCMD exec ./bin/server\n")) == ["/bin/sh", "-c", "exec ./bin/server"]
     assert not runs_start(image_command(final_stage('FROM c\nENTRYPOINT ["tini", "--"]\nCMD ["sh", "-c", "s"]\n')), "s")
 
@@ -151,10 +156,11 @@ def test_every_contender_image_runs_its_service_conf_start_command() -> None:
         words = shlex.split(c["start"])
         words = words[1:] if words[0] == "exec" else words
         wd = workdir_of(stage)
-        assert "/" in words[0] and provides(stage, posixpath.normpath(posixpath.join(wd, words[0]))), \
-            f"{df}: nothing copied to {words[0]} under WORKDIR {wd}"
+        assert "/" in words[0] and provides(
+            stage, posixpath.normpath(posixpath.join(wd, words[0]))
+        ), f"{df}: nothing copied to {words[0]} under WORKDIR {wd}"
         for w in words[1:]:
-            if (df.parent / w).is_file():          # a file of the contender's folder, e.g. serve.py
+            if (df.parent / w).is_file():  # a file of the contender's folder, e.g. serve.py
                 assert provides(stage, posixpath.join(wd, w)), f"{df}: {w} is not copied to {wd}"
         checked += 1
     assert checked == len(list(ROOT.glob("apps/*/service.conf"))) >= 3

@@ -1,5 +1,6 @@
 """Rendered and committed manifests: Kubernetes schemas, yamllint, and agreement with
 apps/*/service.conf and profiles/*.json (names, limits, labels, probes, commands)."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,6 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-
 from conftest import ROOT, contenders, docs, render
 
 K8S_VERSION = "1.30.0"
@@ -65,8 +65,9 @@ def test_schema_validation_rejects_a_broken_manifest(rendered: Path) -> None:
 @pytest.mark.parametrize("which", ["rendered", "rendered4", "committed"])
 def test_yamllint_is_clean(which: str, request: pytest.FixtureRequest) -> None:
     d = ROOT / "k8s" if which == "committed" else request.getfixturevalue(which)
-    r = subprocess.run([sys.executable, "-m", "yamllint", "-s", "-c", str(ROOT / ".yamllint"), str(d)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "yamllint", "-s", "-c", str(ROOT / ".yamllint"), str(d)], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -1,5 +1,6 @@
 """`pocbench k8s` takes the option names of `pocbench run` (--services LIST, --apps-dir DIR);
 the older --service NAME (repeatable) and --apps DIR stay as aliases."""
+
 from __future__ import annotations
 
 import shutil
@@ -39,7 +40,11 @@ def test_apps_dir_and_its_alias_render_the_same(tmp_path: Path) -> None:
 def test_services_list_is_checked_like_service(tmp_path: Path) -> None:
     name = contenders()[0]["name"]
     for args in (["--services", f"{name},nosuch"], ["--service", name, "--service", "nosuch"]):
-        r = subprocess.run([pocbench(), "k8s", "run", "--kubectl", "/nonexistent/kubectl", *args],
-                           capture_output=True, text=True, timeout=30)
+        r = subprocess.run(
+            [pocbench(), "k8s", "run", "--kubectl", "/nonexistent/kubectl", *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert r.returncode == 104, r.stderr
         assert "'nosuch' is not a contender" in r.stderr and name in r.stderr, r.stderr

@@ -1,4 +1,5 @@
 """The cluster's prometheus.yml: one 5 s job per contender, accepted by promtool."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import contenders, docs
 
 

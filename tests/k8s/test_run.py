@@ -2,6 +2,7 @@
 Job's own script for real (pocbench load against a local server), and the collector must turn the
 pods' logs into the results tree, merging the N pods' exports exactly. Against the real C
 contender, the server-side figures come from its /metrics through the (faked) service proxy."""
+
 from __future__ import annotations
 
 import http.server
@@ -19,12 +20,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, contenders, docs, pocbench
 
 ENDPOINTS = ["health", "cpu", "io", "json"]
-SMOKE = {"stages": [{"duration": "1s", "target": 4}, {"duration": "1s", "target": 0}],
-         "sleep": "50ms", "thresholds": {"http_req_failed": ["rate<0.01"]}}
+SMOKE = {
+    "stages": [{"duration": "1s", "target": 4}, {"duration": "1s", "target": 0}],
+    "sleep": "50ms",
+    "thresholds": {"http_req_failed": ["rate<0.01"]},
+}
 
 
 class Counting(http.server.BaseHTTPRequestHandler):
@@ -68,9 +71,13 @@ def c_contender():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    p = subprocess.Popen(["/bin/sh", "-c", start], cwd=server.parent.parent,
-                         env=dict(os.environ, HOST="127.0.0.1", PORT=str(port)),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(
+        ["/bin/sh", "-c", start],
+        cwd=server.parent.parent,
+        env=dict(os.environ, HOST="127.0.0.1", PORT=str(port)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 10
     while True:
@@ -101,17 +108,35 @@ def study(tmp_path: Path) -> dict:
     kubectl = tmp_path / "kubectl"
     kubectl.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{ROOT}/tests/k8s/fake_kubectl.py" "$@"\n')
     kubectl.chmod(0o755)
-    env = dict(os.environ, POCBENCH_ROOT=str(root), FAKE_KUBECTL_STATE=str(state),
-               PATH=f"{Path(pocbench()).resolve().parent}:{os.environ['PATH']}")
-    return {"root": root, "env": env, "kubectl": str(kubectl), "results": tmp_path / "results",
-            "state": state}
+    env = dict(
+        os.environ,
+        POCBENCH_ROOT=str(root),
+        FAKE_KUBECTL_STATE=str(state),
+        PATH=f"{Path(pocbench()).resolve().parent}:{os.environ['PATH']}",
+    )
+    return {"root": root, "env": env, "kubectl": str(kubectl), "results": tmp_path / "results", "state": state}
 
 
 def k8s_run(study: dict, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     e = dict(study["env"], **env)
-    return subprocess.run([pocbench(), "k8s", "run", "--kubectl", study["kubectl"], "--tests", "smoke",
-                           "--results", str(study["results"]), *args],
-                          env=e, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [
+            pocbench(),
+            "k8s",
+            "run",
+            "--kubectl",
+            study["kubectl"],
+            "--tests",
+            "smoke",
+            "--results",
+            str(study["results"]),
+            *args,
+        ],
+        env=e,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def pod_exports(logdir: Path, job: str) -> list[dict]:
@@ -147,13 +172,18 @@ def test_run_collects_and_merges_three_pods_exactly(study: dict, server: str) ->
         assert csv[0].startswith("t_s,vus,reqs") and csv[0].endswith("cpu_cores,throttled_periods,memory_bytes")
         reqs = sum(int(row.split(",")[2]) for row in csv[1:])
         assert 0 < reqs <= merged
-    assert (ts / "k8s" / "kustomization.yaml").is_file()          # the manifests used are kept
+    assert (ts / "k8s" / "kustomization.yaml").is_file()  # the manifests used are kept
     # the same report code renders a cluster's results tree
     rep = subprocess.run([pocbench(), "report", str(ts)], capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     assert (ts / "REPORT.md").is_file() and (ts / "report.html").is_file()
     calls = (study["state"] / "calls.log").read_text()
-    assert calls.index("namespace.yaml") < calls.index("apply -k") < calls.index("rollout status") < calls.index("/jobs/smoke/")
+    assert (
+        calls.index("namespace.yaml")
+        < calls.index("apply -k")
+        < calls.index("rollout status")
+        < calls.index("/jobs/smoke/")
+    )
     # Jobs one at a time: each is applied only after the previous one was collected and deleted
     order = [ln.split()[-1].rsplit("/", 1)[-1] for ln in calls.splitlines() if "apply -f" in ln and "/jobs/" in ln]
     assert order == [f"{name}-{e}.yaml" for e in ENDPOINTS]
@@ -161,8 +191,7 @@ def test_run_collects_and_merges_three_pods_exactly(study: dict, server: str) ->
 
 def test_a_pod_that_dies_makes_the_scenario_an_error_not_a_crash(study: dict, server: str) -> None:
     name = contenders()[0]["name"]
-    r = k8s_run(study, "--service", name, "--parallelism", "2", FAKE_KUBECTL_TARGET=server,
-                FAKE_KUBECTL_KILL_POD="1")
+    r = k8s_run(study, "--service", name, "--parallelism", "2", FAKE_KUBECTL_TARGET=server, FAKE_KUBECTL_KILL_POD="1")
     assert r.returncode == 1, r.stdout + r.stderr
     ts = (study["results"] / "latest").resolve()
     doc = json.loads((ts / "test-smoke-results" / f"{name}-health.json").read_text())
@@ -178,8 +207,13 @@ def test_no_current_context_is_a_clear_error(study: dict) -> None:
 
 
 def test_missing_kubectl_is_a_clear_error(study: dict) -> None:
-    r = subprocess.run([pocbench(), "k8s", "run", "--kubectl", "/nonexistent/kubectl"],
-                       env=study["env"], capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [pocbench(), "k8s", "run", "--kubectl", "/nonexistent/kubectl"],
+        env=study["env"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 104 and "kubectl not found" in r.stderr, r.stderr
 
 
@@ -228,13 +262,13 @@ def test_real_c_contender_server_deltas_match_the_client_counts(study: dict, c_c
         assert h["counts"] == sorted(h["counts"])
         q = srv["quantiles_seconds"]
         assert 0 < q["p50"] <= q["p90"] <= q["p95"] <= q["p99"] <= h["le"][-2], q
-        if e == "io":   # a 50 ms wait: the server's own median says so
+        if e == "io":  # a 50 ms wait: the server's own median says so
             assert 0.05 <= q["p50"] <= 0.25, q
         recs = scrape_records((ts / "test-smoke-results" / f"c-{e}.prom").read_text())
         assert [ok for _, ok, _ in recs] == [True, True]
-        assert recs[0][0] == 0 and recs[1][0] > 1.0       # the profile lasts 2 s
+        assert recs[0][0] == 0 and recs[1][0] > 1.0  # the profile lasts 2 s
         assert all("# TYPE http_requests_total counter" in body for _, _, body in recs)
-        assert f'handler="/{e}"' in recs[1][2]        # the route has a series once it was served
+        assert f'handler="/{e}"' in recs[1][2]  # the route has a series once it was served
     rep = subprocess.run([pocbench(), "report", str(ts)], capture_output=True, text=True, timeout=120)
     assert rep.returncode == 0, rep.stderr
     # the report of a cluster run has server-side percentiles: /io's median 50 ms wait is in the
@@ -266,8 +300,16 @@ def test_run_json_records_git_commit_versions_and_applied_images(study: dict, se
     subprocess.run([*git, "commit", "-qm", "study"], check=True)
     head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     name = contenders()[0]["name"]
-    r = k8s_run(study, "--service", name, "--image", f"{name}=registry.example/{name}:7",
-                "--loadgen-image", "registry.example/pocbench:7", FAKE_KUBECTL_TARGET=server)
+    r = k8s_run(
+        study,
+        "--service",
+        name,
+        "--image",
+        f"{name}=registry.example/{name}:7",
+        "--loadgen-image",
+        "registry.example/pocbench:7",
+        FAKE_KUBECTL_TARGET=server,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     ts = (study["results"] / "latest").resolve()
     run = json.loads((ts / "run.json").read_text())

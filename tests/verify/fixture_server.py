@@ -53,12 +53,13 @@ def esc(v: str) -> str:
 
 
 def metrics_body() -> bytes:
-    out = ["# HELP http_requests_total Requests by method, handler and status class.",
-           "# TYPE http_requests_total counter"]
+    out = [
+        "# HELP http_requests_total Requests by method, handler and status class.",
+        "# TYPE http_requests_total counter",
+    ]
     for (m, h, s), n in sorted(requests_total.items()):
         out.append(f'http_requests_total{{method="{esc(m)}",handler="{esc(h)}",status="{s}"}} {n}')
-    out += ["# HELP http_request_duration_seconds Request latency.",
-            "# TYPE http_request_duration_seconds histogram"]
+    out += ["# HELP http_request_duration_seconds Request latency.", "# TYPE http_request_duration_seconds histogram"]
     for (m, h), v in sorted(durations.items()):
         lab = f'method="{esc(m)}",handler="{esc(h)}"'
         for i, le in enumerate(BUCKETS):
@@ -66,17 +67,18 @@ def metrics_body() -> bytes:
         out.append(f'http_request_duration_seconds_bucket{{{lab},le="+Inf"}} {int(v[-1])}')
         out.append(f"http_request_duration_seconds_sum{{{lab}}} {v[-2]}")
         out.append(f"http_request_duration_seconds_count{{{lab}}} {int(v[-1])}")
-    out += ["# HELP http_requests_inprogress Requests being served.",
-            "# TYPE http_requests_inprogress gauge"]
+    out += ["# HELP http_requests_inprogress Requests being served.", "# TYPE http_requests_inprogress gauge"]
     for (m, h), n in sorted(inprogress.items()):
         out.append(f'http_requests_inprogress{{method="{esc(m)}",handler="{esc(h)}"}} {n}')
     t = os.times()
     with open("/proc/self/statm") as f:
         rss = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    out += ["# TYPE process_cpu_seconds_total counter",
-            f"process_cpu_seconds_total {t.user + t.system}",
-            "# TYPE process_resident_memory_bytes gauge",
-            f"process_resident_memory_bytes {rss}"]
+    out += [
+        "# TYPE process_cpu_seconds_total counter",
+        f"process_cpu_seconds_total {t.user + t.system}",
+        "# TYPE process_resident_memory_bytes gauge",
+        f"process_resident_memory_bytes {rss}",
+    ]
     return ("\n".join(out) + "\n").encode()
 
 
@@ -139,8 +141,11 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 inprogress[(method, handler)] -= 1
                 if handler != "/metrics":
                     observe(method, handler, status, time.perf_counter() - start)
-            hdrs = [f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}",
-                    f"Content-Type: {ctype}", f"Content-Length: {len(body)}"]
+            hdrs = [
+                f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}",
+                f"Content-Type: {ctype}",
+                f"Content-Length: {len(body)}",
+            ]
             if "no-date" not in FAULTS:
                 hdrs.append("Date: " + formatdate(usegmt=True))
             if "close" in FAULTS:
@@ -156,8 +161,9 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 
 
 async def main() -> None:
-    server = await asyncio.start_server(handle, os.environ.get("HOST", "127.0.0.1"),
-                                        int(os.environ["PORT"]), backlog=256)
+    server = await asyncio.start_server(
+        handle, os.environ.get("HOST", "127.0.0.1"), int(os.environ["PORT"]), backlog=256
+    )
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with server:

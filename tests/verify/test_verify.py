@@ -52,8 +52,9 @@ def fixture(fault: str = "") -> Iterator[str]:
 
 
 def verify(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([POCBENCH, "verify", *args], capture_output=True, text=True, timeout=timeout,
-                          env=env or dict(os.environ))
+    return subprocess.run(
+        [POCBENCH, "verify", *args], capture_output=True, text=True, timeout=timeout, env=env or dict(os.environ)
+    )
 
 
 def test_conforming_server_passes_every_check() -> None:
@@ -64,33 +65,51 @@ def test_conforming_server_passes_every_check() -> None:
     assert all(line.startswith("PASS ") for line in lines[:-1]), r.stdout
     assert len(lines) >= 45
     assert lines[-1].endswith(": 48 passed, 0 failed"), lines[-1]
-    for check in ("GET /json: body is exactly the contract's 23930 bytes",
-                  "keep-alive: 1000 sequential GET /health on one connection",
-                  "GET /io: 50 concurrent requests all answered within 250 ms",
-                  "metrics: http_request_duration_seconds buckets are exactly 0.005 ... 10, +Inf (15)",
-                  "metrics: /metrics itself is not counted"):
+    for check in (
+        "GET /json: body is exactly the contract's 23930 bytes",
+        "keep-alive: 1000 sequential GET /health on one connection",
+        "GET /io: 50 concurrent requests all answered within 250 ms",
+        "metrics: http_request_duration_seconds buckets are exactly 0.005 ... 10, +Inf (15)",
+        "metrics: /metrics itself is not counted",
+    ):
         assert any(line.startswith("PASS " + check) for line in lines), check
 
 
 # fault -> (the FAIL lines it must produce, each as "<check>: <observed substring>")
 FAULTS = {
-    "json-space": ["GET /json: body is exactly the contract's 23930 bytes: 23931 bytes",
-                   "first difference at byte 31: '...nchmark\",\"value\":42, \"data\""],
-    "missing-bucket": ["metrics: http_request_duration_seconds buckets are exactly 0.005 ... 10, +Inf (15): ",
-                       "missing 7.5"],
+    "json-space": [
+        "GET /json: body is exactly the contract's 23930 bytes: 23931 bytes",
+        'first difference at byte 31: \'...nchmark","value":42, "data"',
+    ],
+    "missing-bucket": [
+        "metrics: http_request_duration_seconds buckets are exactly 0.005 ... 10, +Inf (15): ",
+        "missing 7.5",
+    ],
     "blocking-io": ["GET /io: 50 concurrent requests all answered within 250 ms: slowest answered after"],
     "wrong-ctype": ['GET /cpu: Content-Type application/json: Content-Type "text/html"'],
-    "overcount": ['metrics: http_requests_total{handler="/health",status="2xx"} rises by exactly 7 after 7 '
-                  "requests: rose by 14",
-                  "metrics: http_requests_total (all series) rises by exactly 10 after 10 requests: rose by 17"],
+    "overcount": [
+        'metrics: http_requests_total{handler="/health",status="2xx"} rises by exactly 7 after 7 '
+        "requests: rose by 14",
+        "metrics: http_requests_total (all series) rises by exactly 10 after 10 requests: rose by 17",
+    ],
     "no-date": ["GET /health: Date header: no Date header", "GET /json: Date header: no Date header"],
     "close": ["keep-alive: 1000 sequential GET /health on one connection: response 1 announced the end"],
-    "count-metrics": ["metrics: /metrics itself is not counted: samples with handler=\"/metrics\"",
-                      "metrics: http_requests_inprogress is 0 at rest: sum 1"],
+    "count-metrics": [
+        'metrics: /metrics itself is not counted: samples with handler="/metrics"',
+        "metrics: http_requests_inprogress is 0 at rest: sum 1",
+    ],
 }
 # how many checks each fault fails (no collateral failures)
-FAULT_FAILS = {"json-space": 1, "missing-bucket": 1, "blocking-io": 1, "wrong-ctype": 1, "overcount": 2,
-               "no-date": 5, "close": 1, "count-metrics": 3}
+FAULT_FAILS = {
+    "json-space": 1,
+    "missing-bucket": 1,
+    "blocking-io": 1,
+    "wrong-ctype": 1,
+    "overcount": 2,
+    "no-date": 5,
+    "close": 1,
+    "count-metrics": 3,
+}
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
@@ -114,6 +133,7 @@ def test_nothing_listening_fails_every_row_with_the_reason() -> None:
 
 # ---- --service: a temporary repository root with apps/fixture/service.conf ----
 
+
 def make_root(tmp_path: Path, tag: str) -> dict[str, str]:
     app = tmp_path / "apps" / "fixture"
     app.mkdir(parents=True)
@@ -128,7 +148,8 @@ def make_root(tmp_path: Path, tag: str) -> dict[str, str]:
         "[variant sigterm-exit1]\n"
         "env = FAULT=sigterm-exit1\n"
         "[variant crash]\n"
-        "start = echo boom >&2; exit 3\n")
+        "start = echo boom >&2; exit 3\n"
+    )
     # TMPDIR: the service log that verify keeps after a failure stays in the test's own folder
     return dict(os.environ, POCBENCH_ROOT=str(tmp_path), TMPDIR=str(tmp_path))
 
@@ -177,9 +198,13 @@ def test_service_that_exits_at_start(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_the_service(tmp_path: Path) -> None:
     tag = uuid.uuid4().hex
-    proc = subprocess.Popen([POCBENCH, "verify", "--service", "fixture", "--variant", "blocking-io"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=make_root(tmp_path, tag))
+    proc = subprocess.Popen(
+        [POCBENCH, "verify", "--service", "fixture", "--variant", "blocking-io"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=make_root(tmp_path, tag),
+    )
     assert proc.stdout is not None
     first = proc.stdout.readline()
     assert first.startswith("PASS start"), first
@@ -192,17 +217,20 @@ def test_ctrl_c_stops_the_service(tmp_path: Path) -> None:
     assert tagged_processes(tag) == []
 
 
-@pytest.mark.parametrize("args,message", [
-    ([], "give either a URL or --service NAME"),
-    (["http://127.0.0.1:1", "--service", "x"], "give either a URL or --service NAME"),
-    (["ftp://127.0.0.1/"], "only http:// URLs"),
-    (["http://127.0.0.1:99999"], "port must be 1-65535"),
-    (["--variant", "v", "http://127.0.0.1:1"], "--variant needs --service"),
-    (["--bogus"], "unknown option"),
-    (["--service", "nope"], "no contender 'nope'"),
-    (["--service", "fixture", "--variant", "nope"], "has no variant 'nope'"),
-    (["--service", "fixture", "--start-timeout", "soon"], "--start-timeout 'soon'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ([], "give either a URL or --service NAME"),
+        (["http://127.0.0.1:1", "--service", "x"], "give either a URL or --service NAME"),
+        (["ftp://127.0.0.1/"], "only http:// URLs"),
+        (["http://127.0.0.1:99999"], "port must be 1-65535"),
+        (["--variant", "v", "http://127.0.0.1:1"], "--variant needs --service"),
+        (["--bogus"], "unknown option"),
+        (["--service", "nope"], "no contender 'nope'"),
+        (["--service", "fixture", "--variant", "nope"], "has no variant 'nope'"),
+        (["--service", "fixture", "--start-timeout", "soon"], "--start-timeout 'soon'"),
+    ],
+)
 def test_bad_usage_exits_104(tmp_path: Path, args: list[str], message: str) -> None:
     r = verify(*args, env=make_root(tmp_path, "x"))
     assert r.returncode == 104, r.stdout + r.stderr

@@ -23,11 +23,25 @@ import sys
 import tempfile
 import time
 
-CPU_BODY = (b'{"iterations":100,"sha256":'
-            b'"c2f5b53d4db4231cfb9d6b3eb008c8882c78ebeb200a829bafa415933267bb60"}')
+CPU_BODY = b'{"iterations":100,"sha256":' b'"c2f5b53d4db4231cfb9d6b3eb008c8882c78ebeb200a829bafa415933267bb60"}'
 JSON_SHA = "659fb209b114a5f9f7b63d76759dd4f5f354b73b7b03a812b91267653c0455e5"
-BUCKETS = ["0.005", "0.01", "0.025", "0.05", "0.075", "0.1", "0.25", "0.5", "0.75", "1",
-           "2.5", "5", "7.5", "10", "+Inf"]
+BUCKETS = [
+    "0.005",
+    "0.01",
+    "0.025",
+    "0.05",
+    "0.075",
+    "0.1",
+    "0.25",
+    "0.5",
+    "0.75",
+    "1",
+    "2.5",
+    "5",
+    "7.5",
+    "10",
+    "+Inf",
+]
 
 passed = 0
 failed = 0
@@ -105,10 +119,10 @@ class Conn:
 
 
 def unescape(v: str) -> str:
-    return re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
 
 
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$")
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
@@ -193,19 +207,24 @@ def test_rows(port: int) -> None:
     status, h, body = c.get("/json")
     check(status == 200 and len(body) == 23930, "/json: 23,930 bytes", len(body))
     check(hashlib.sha256(body).hexdigest() == JSON_SHA, "/json: SHA-256 matches", hashlib.sha256(body).hexdigest())
-    check(h.get("content-type") == "application/json" and h.get("content-length") == "23930",
-          "/json: application/json with Content-Length", h)
+    check(
+        h.get("content-type") == "application/json" and h.get("content-length") == "23930",
+        "/json: application/json with Content-Length",
+        h,
+    )
 
     status, h, body = c.get("/json", "HEAD")
     check(status == 200 and h.get("content-length") == "23930", "HEAD /json: headers only", h)
     status, _, body = c.get("/health?probe=1")
     check(status == 200 and body == b"ok", "/health with a query string still routed", status)
 
-    for method, path in [("GET", "/nope"), ("GET", "/health/"), ("GET", "/"), ("POST", "/health"),
-                         ("DELETE", "/json")]:
+    for method, path in [("GET", "/nope"), ("GET", "/health/"), ("GET", "/"), ("POST", "/health"), ("DELETE", "/json")]:
         status, h, _ = c.get(path, method)
-        check(status == 404 and "date" in h and "content-length" in h,
-              f"{method} {path}: 404 with Date and Content-Length", (status, h))
+        check(
+            status == 404 and "date" in h and "content-length" in h,
+            f"{method} {path}: 404 with Date and Content-Length",
+            (status, h),
+        )
 
     c.send("POST", "/health", b"Content-Length: 2000000\r\n")
     status, h, _ = c.read()
@@ -218,8 +237,11 @@ def test_rows(port: int) -> None:
     check(status == 404, "POST with a small body: 404", status)
 
     status, h, body = c.get("/metrics")
-    check(status == 200 and h.get("content-type", "").startswith("text/plain; version=0.0.4"),
-          "/metrics: text format 0.0.4", h)
+    check(
+        status == 200 and h.get("content-type", "").startswith("text/plain; version=0.0.4"),
+        "/metrics: text format 0.0.4",
+        h,
+    )
     c.close()
 
 
@@ -256,12 +278,19 @@ def test_concurrent_io(port: int) -> None:
 
 def test_metrics(port: int) -> None:
     text, before = scrape(port)
-    for fam, typ in [("http_requests_total", "counter"), ("http_request_duration_seconds", "histogram"),
-                     ("http_requests_inprogress", "gauge"), ("process_cpu_seconds_total", "counter"),
-                     ("process_resident_memory_bytes", "gauge")]:
+    for fam, typ in [
+        ("http_requests_total", "counter"),
+        ("http_request_duration_seconds", "histogram"),
+        ("http_requests_inprogress", "gauge"),
+        ("process_cpu_seconds_total", "counter"),
+        ("process_resident_memory_bytes", "gauge"),
+    ]:
         check(f"# TYPE {fam} {typ}\n" in text, f"/metrics: {fam} is a {typ}")
-    les = [lb["le"] for n, lb, _ in before if n == "http_request_duration_seconds_bucket"
-           and lb.get("handler") == "/health" and lb.get("method") == "GET"]
+    les = [
+        lb["le"]
+        for n, lb, _ in before
+        if n == "http_request_duration_seconds_bucket" and lb.get("handler") == "/health" and lb.get("method") == "GET"
+    ]
     check(les == BUCKETS, "/metrics: exactly the 14 buckets + +Inf", les)
     check(metric(before, "process_resident_memory_bytes") > 1e6, "/metrics: RSS from /proc/self")
     check(metric(before, "process_cpu_seconds_total") > 0, "/metrics: CPU seconds from /proc/self")
@@ -275,17 +304,22 @@ def test_metrics(port: int) -> None:
     c.close()
     _, after = scrape(port)
     _, after2 = scrape(port)
-    d = metric(after, "http_requests_total", method="GET", handler="/health", status="2xx") - \
-        metric(before, "http_requests_total", method="GET", handler="/health", status="2xx")
+    d = metric(after, "http_requests_total", method="GET", handler="/health", status="2xx") - metric(
+        before, "http_requests_total", method="GET", handler="/health", status="2xx"
+    )
     check(d == n, f"counter for /health rises by exactly {n}", d)
-    d = metric(after, "http_request_duration_seconds_count", method="GET", handler="/health") - \
-        metric(before, "http_request_duration_seconds_count", method="GET", handler="/health")
+    d = metric(after, "http_request_duration_seconds_count", method="GET", handler="/health") - metric(
+        before, "http_request_duration_seconds_count", method="GET", handler="/health"
+    )
     check(d == n, f"histogram count for /health rises by exactly {n}", d)
-    d = metric(after, "http_requests_total", method="GET", handler="none", status="4xx") - \
-        metric(before, "http_requests_total", method="GET", handler="none", status="4xx")
+    d = metric(after, "http_requests_total", method="GET", handler="none", status="4xx") - metric(
+        before, "http_requests_total", method="GET", handler="none", status="4xx"
+    )
     check(d == 1, "unmatched path counted as handler=none status=4xx", d)
-    check(metric(after2, "http_requests_total") == metric(after, "http_requests_total"),
-          "scraping twice changes no counter")
+    check(
+        metric(after2, "http_requests_total") == metric(after, "http_requests_total"),
+        "scraping twice changes no counter",
+    )
 
     # in-progress gauge while an /io request waits
     c = Conn(port)
@@ -294,11 +328,12 @@ def test_metrics(port: int) -> None:
     _, during = scrape(port)
     c.read()
     c.close()
-    check(metric(during, "http_requests_inprogress", method="GET", handler="/io") == 1,
-          "in-progress gauge is 1 while /io waits")
+    check(
+        metric(during, "http_requests_inprogress", method="GET", handler="/io") == 1,
+        "in-progress gauge is 1 while /io waits",
+    )
     _, done = scrape(port)
-    check(metric(done, "http_requests_inprogress", method="GET", handler="/io") == 0,
-          "in-progress gauge back to 0")
+    check(metric(done, "http_requests_inprogress", method="GET", handler="/io") == 0, "in-progress gauge back to 0")
 
     # timing starts when the request has been read: a slow client does not inflate it
     c = Conn(port)
@@ -309,8 +344,10 @@ def test_metrics(port: int) -> None:
     c.read()
     c.close()
     _, slow = scrape(port)
-    check(metric(slow, "http_request_duration_seconds_bucket", method="GET", handler="/health", le="0.005") == base + 1,
-          "request sent slowly over 100 ms still timed under 5 ms")
+    check(
+        metric(slow, "http_request_duration_seconds_bucket", method="GET", handler="/health", le="0.005") == base + 1,
+        "request sent slowly over 100 ms still timed under 5 ms",
+    )
 
     # a hostile method: escaped in the exposition, read back unchanged
     weird = 'WE"IRD\\'
@@ -320,8 +357,10 @@ def test_metrics(port: int) -> None:
     text, s = scrape(port)
     check(status == 404, "weird method: 404", status)
     check('method="WE\\"IRD\\\\"' in text, "weird method: quote and backslash escaped", text[:0])
-    check(metric(s, "http_requests_total", method=weird, handler="none", status="4xx") == 1,
-          "weird method: label value reads back unchanged")
+    check(
+        metric(s, "http_requests_total", method=weird, handler="none", status="4xx") == 1,
+        "weird method: label value reads back unchanged",
+    )
 
     # distinct method series are bounded
     c = Conn(port)
@@ -330,8 +369,9 @@ def test_metrics(port: int) -> None:
     c.close()
     _, s = scrape(port)
     methods = {lb["method"] for n, lb, _ in s if n == "http_requests_total"}
-    check(len(methods) <= 18 and "other" in methods, "40 invented methods: bounded series, rest in other",
-          sorted(methods))
+    check(
+        len(methods) <= 18 and "other" in methods, "40 invented methods: bounded series, rest in other", sorted(methods)
+    )
 
 
 def test_sigterm(proc: subprocess.Popen, port: int, log) -> None:
@@ -365,8 +405,11 @@ def test_sigterm(proc: subprocess.Popen, port: int, log) -> None:
     busy.close()
     text = read_log(log)
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    check(len(lines) == 1 and "listening on 127.0.0.1" in lines[0],
-          "stderr: one startup line, no access log, no sanitizer report", text[-2000:])
+    check(
+        len(lines) == 1 and "listening on 127.0.0.1" in lines[0],
+        "stderr: one startup line, no access log, no sanitizer report",
+        text[-2000:],
+    )
 
 
 def test_variant_and_config(binary: str) -> None:
@@ -375,8 +418,11 @@ def test_variant_and_config(binary: str) -> None:
         c = Conn(port)
         status, _, body = c.get("/json")
         c.close()
-        check(status == 200 and hashlib.sha256(body).hexdigest() == JSON_SHA,
-              "CAPP_JSON=yajl-integer: same /json bytes", len(body))
+        check(
+            status == 200 and hashlib.sha256(body).hexdigest() == JSON_SHA,
+            "CAPP_JSON=yajl-integer: same /json bytes",
+            len(body),
+        )
         proc.send_signal(signal.SIGTERM)
         check(proc.wait(timeout=5) == 0, "CAPP_JSON=yajl-integer: SIGTERM exits 0")
     finally:
@@ -385,8 +431,9 @@ def test_variant_and_config(binary: str) -> None:
             proc.wait()
 
     def run(**env: str) -> tuple[int, str]:
-        r = subprocess.run([binary], env=dict(os.environ, HOST="127.0.0.1", **env),
-                           capture_output=True, text=True, timeout=10)
+        r = subprocess.run(
+            [binary], env=dict(os.environ, HOST="127.0.0.1", **env), capture_output=True, text=True, timeout=10
+        )
         return r.returncode, r.stderr
 
     rc, err = run(PORT="80x")
