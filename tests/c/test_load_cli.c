@@ -14,22 +14,8 @@
 #include <unistd.h>
 #include "check.h"
 #include "support/testserver.h"
+#include "support/textfile.h"
 
-/* count of needle in hay */
-static int count_of(const char *hay, const char *needle) {
-  int n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
-  return n;
-}
-
-/* reads a whole small file into buf (NUL-terminated); returns its length */
-static size_t slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-  if (f) fclose(f);
-  buf[n] = '\0';
-  return n;
-}
 
 /* writes text to a new temp file whose name goes into path (a mkstemp template) */
 static void write_temp(char *path, const char *text) {
@@ -58,8 +44,8 @@ static int cli(const char *args, char *out, size_t outcap, char *err, size_t err
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "%s load %s >%s 2>%s", bin, args, o, e);
   int st = system(cmd);
-  slurp(o, out, outcap);
-  slurp(e, err, errcap);
+  textfile_slurp(o, out, outcap);
+  textfile_slurp(e, err, errcap);
   unlink(o);
   unlink(e);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -75,10 +61,10 @@ static void case_cli_refused(void) {
   CHECK_INT(rc, 0, "cli refused: exit 0 without thresholds (as k6)");
   CHECK(strstr(out, "http_req_failed") && strstr(out, "100.00%"), "cli refused: the summary keeps its layout and shows 100% failed");
   snprintf(want, sizeof want, "WARN: request failed: connection refused (127.0.0.1:%d)", port);
-  CHECK_INT(count_of(err, want), 1, "cli refused: first refusal logged once on stderr");
+  CHECK_INT(textfile_count(err, want), 1, "cli refused: first refusal logged once on stderr");
   CHECK(strstr(err, "WARN: no request succeeded: every one of the ") && strstr(err, " requests failed with connection refused\n"),
         "cli refused: stderr says no request succeeded, and why");
-  CHECK(count_of(err, "\n") <= 4, "cli refused: stderr is a few lines, not one per request");
+  CHECK(textfile_count(err, "\n") <= 4, "cli refused: stderr is a few lines, not one per request");
   if (rc != 0 || !strstr(err, "no request succeeded")) printf("# stderr: %s\n", err);
   CHECK_INT(cli("-q -d 1s --sleep 20ms --threshold 'http_req_failed: rate<0.5' http://127.0.0.1:1/", out, sizeof out, err, sizeof err), 99,
             "cli refused with a failure-rate threshold: exit 99");
@@ -96,7 +82,7 @@ static void case_cli_bad_url(void) {
     snprintf(want, sizeof want, "pocbench load: URL '%s': ", urls[i]);
     char name[300];
     snprintf(name, sizeof name, "cli bad URL %s: exit 104, nothing on stdout, one line naming it on stderr", urls[i]);
-    CHECK(rc == 104 && out[0] == '\0' && !strncmp(err, want, strlen(want)) && count_of(err, "\n") == 1, name);
+    CHECK(rc == 104 && out[0] == '\0' && !strncmp(err, want, strlen(want)) && textfile_count(err, "\n") == 1, name);
     if (rc != 104 || out[0]) printf("# rc %d, stdout %.200s, stderr %s\n", rc, out, err);
   }
   cli("-d 1s http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.invalid/", out, sizeof out, err, sizeof err);
@@ -117,7 +103,7 @@ static void case_cli_abort_on_fail(void) {
   double t0 = mono_s();
   int rc = cli(args, out, sizeof out, err, sizeof err);
   double took = mono_s() - t0;
-  slurp(exp, doc, sizeof doc);
+  textfile_slurp(exp, doc, sizeof doc);
   unlink(cfg);
   unlink(exp);
   CHECK_INT(rc, 99, "abortOnFail against a 503 server: exit 99");
@@ -150,7 +136,7 @@ static void case_cli_bad_threshold(void) {
     else snprintf(args, sizeof args, "-c %s http://127.0.0.1:%d/", cfg, ts.port);
     int rc = cli(args, out, sizeof out, err, sizeof err);
     snprintf(name, sizeof name, "bad threshold, %s: exit 104, nothing on stdout, one stderr line naming %s", c[i].what, c[i].expr);
-    CHECK(rc == 104 && out[0] == '\0' && count_of(err, "\n") == 1 && strstr(err, c[i].expr), name);
+    CHECK(rc == 104 && out[0] == '\0' && textfile_count(err, "\n") == 1 && strstr(err, c[i].expr), name);
     if (rc != 104 || !strstr(err, c[i].expr)) printf("# rc %d, stderr %s\n", rc, err);
   }
   unlink(cfg);

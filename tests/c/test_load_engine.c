@@ -10,6 +10,7 @@
 #include "check.h"
 #include "load.h"
 #include "support/testserver.h"
+#include "support/textfile.h"
 
 #define MS 1000000LL
 
@@ -289,21 +290,6 @@ static void case_eof_mid_body(void) {
   testserver_stop(&ts);
 }
 
-/* count of needle in hay */
-static int count_of(const char *hay, const char *needle) {
-  int n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
-  return n;
-}
-
-/* reads a whole small file into buf (NUL-terminated); returns its length */
-static size_t slurp(const char *path, char *buf, size_t cap) {
-  FILE *f = fopen(path, "r");
-  size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-  if (f) fclose(f);
-  buf[n] = '\0';
-  return n;
-}
 
 static void case_refused(void) {
   int port = 0;
@@ -324,14 +310,14 @@ static void case_refused(void) {
   close(saved);
   close(efd);
   char text[4096], want[160];
-  slurp(epath, text, sizeof text);
+  textfile_slurp(epath, text, sizeof text);
   unlink(epath);
   CHECK(s.http_reqs > 3, "refused: attempts were made");
   CHECK_INT(s.fails[FAIL_REFUSED], s.http_reqs, "refused: counted as refused");
   snprintf(want, sizeof want, "WARN: request failed: connection refused (127.0.0.1:%d) \xe2\x80\x94 further failures "
            "of this kind are counted, not logged\n", port);
-  CHECK_INT(count_of(text, want), 1, "refused: the first refusal logged once on stderr, naming the address");
-  CHECK_INT(count_of(text, "request failed"), 1, "refused: the other refusals are not logged");
+  CHECK_INT(textfile_count(text, want), 1, "refused: the first refusal logged once on stderr, naming the address");
+  CHECK_INT(textfile_count(text, "request failed"), 1, "refused: the other refusals are not logged");
   load_stats_free(&s);
 }
 
@@ -347,7 +333,7 @@ static void case_series_empty_second(void) {
   struct load_stats s;
   CHECK_INT(run(&o, &s), 0, "empty second: engine_run returns 0");
   char text[4096];
-  slurp(csv, text, sizeof text);
+  textfile_slurp(csv, text, sizeof text);
   unlink(csv);
   CHECK_INT(s.http_reqs, 1, "empty second: one 1.5-s request");
   CHECK(strstr(text, "\n1,1,0,0,0,0,0,0,,,,,,\n") != NULL, "empty second: second 1 has counts 0 and no latency");
@@ -461,7 +447,7 @@ static void case_ramping_arrival(void) {
   struct load_stats s;
   CHECK_INT(run(&o, &s), 0, "ramping arrival 0->100/s->100/s: engine_run returns 0");
   char text[4096];
-  slurp(csv, text, sizeof text);
+  textfile_slurp(csv, text, sizeof text);
   unlink(csv);
   CHECK(s.iterations >= 148 && s.iterations <= 151, "ramping arrival 0->100/s over 1 s, 100/s for 1 s: 150 +- 2 iterations (the integral)");
   CHECK_INT(s.dropped_iterations, 0, "ramping arrival with 5-10 VUs against a fast server: none dropped");
