@@ -933,8 +933,12 @@ int options_finalize(struct load_opts *o, char *err, size_t errlen) {
     } else {
       if (!(o->given & BIT(G_DURATION)))
         return fail(err, errlen, "the %s executor needs a duration (--duration / \"duration\")", ex);
-      if (o->duration_ns < INT64_C(1000000000))
-        return fail(err, errlen, "duration (--duration / \"duration\") must be at least 1s for %s", ex);
+      if (o->duration_ns < INT64_C(1000000000)) {
+        char got[32];
+        return fail(err, errlen, "duration (--duration / \"duration\") must be at least 1s for %s, got %s "
+                    "(a number without a unit means milliseconds, as in k6)", ex,
+                    units_format_go_duration(o->duration_ns, got, sizeof got));
+      }
       if ((rc = check_not_for(o, G_STAGES, "stages (--stage / \"stages\")", err, errlen))) return rc;
     }
     if (arrival) {
