@@ -111,7 +111,8 @@ struct rep_sat {
   bool capped;                      /* served >= 85 % of the closed model's offer */
   double rps;                       /* median requests/s */
   double think_ms, base_ms;         /* think time; lowest per-second p50 (unloaded latency) */
-  double offered_rps, share;        /* closed model's offer over the series; served / offered */
+  double offered_rps, share;        /* the closed model's offer on this test and endpoint (the
+                                       median of the contenders', one figure for all); rps / it */
   double throttled;                 /* share of CFS periods throttled */
   bool flat;                        /* requests/s plateaued while the VUs at least doubled */
   double plateau_t, plateau_rps, plateau_vus_from, plateau_vus_to;
