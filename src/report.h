@@ -160,6 +160,9 @@ char *rep_fmt_ratio(double r, char *buf, size_t n);
 /* A server-side quantile as the histogram bucket it falls in, ms: "≤ 5" (first bucket),
  * "50–75", "> 10000" (+Inf bucket), "n/a". */
 char *rep_fmt_bucket(double lo, double hi, char *buf, size_t n);
+/* Whether column col of table b holds text (left-aligned by both writers): some data cell is
+ * neither a number (optionally after "<", ">", "~" or "\u2264 ") nor "n/a" or empty. */
+bool rep_col_text(const struct rep_block *b, size_t col);
 /* A figure with its spread: "412" or, with repeats, "412 (405-418)". */
 char *rep_fmt_agg(const struct rep_agg *a, double scale, char *buf, size_t n);
 

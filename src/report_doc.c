@@ -60,6 +60,19 @@ char *rep_fmt_bucket(double lo, double hi, char *buf, size_t n) {
   return buf;
 }
 
+bool rep_col_text(const struct rep_block *b, size_t col) {
+  for (size_t r = 1; r < b->nrows; r++) {
+    const char *c = b->cells[r * b->ncols + col];
+    if (!*c || !strcmp(c, "n/a")) continue;   /* "-" (no causes, no thresholds) is text */
+    if (*c == '<' || *c == '>' || *c == '~') c++;
+    else if (!strncmp(c, "\u2264", strlen("\u2264"))) c += strlen("\u2264");
+    while (*c == ' ') c++;
+    if (*c == '-') c++;
+    if (!(*c >= '0' && *c <= '9')) return true;
+  }
+  return false;
+}
+
 /* A growable string for assembling sentences. */
 struct sb { char *s; size_t len, cap; };
 static void sb_add(struct sb *b, const char *fmt, ...) {
@@ -1040,7 +1053,22 @@ static void sweep_section(const struct rep_data *d, struct rep_doc *doc) {
     }
 }
 
-/* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with ", ". */
+/* run.json's sizes are in bytes, in keys ending "_bytes" (machine.memory_bytes). */
+static bool is_bytes_key(const char *key) {
+  size_t l = strlen(key);
+  return l >= 6 && !strcmp(key + l - 6, "_bytes");
+}
+
+/* Bytes as GiB from 1 GiB up, else MiB, else bytes: "23.5 GiB", "256 MiB". */
+static void fmt_bytes(double v, char *buf, size_t n) {
+  char a[32];
+  if (fabs(v) >= 1073741824.0) snprintf(buf, n, "%s GiB", rep_fmt(v / 1073741824.0, a, sizeof a));
+  else if (fabs(v) >= 1048576.0) snprintf(buf, n, "%s MiB", rep_fmt(v / 1048576.0, a, sizeof a));
+  else snprintf(buf, n, "%s bytes", rep_fmt(v, a, sizeof a));
+}
+
+/* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with " ";
+ * null as "not recorded", sizes in bytes as GiB/MiB. */
 static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int depth) {
   char val[1024] = "";
   if (YAJL_IS_OBJECT(v) && depth < 6) {
@@ -1064,10 +1092,11 @@ static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int dep
       else snprintf(val + l, sizeof val - l, "%s(...)", i ? " " : "");
     }
   } else if (YAJL_IS_STRING(v)) snprintf(val, sizeof val, "%s", YAJL_GET_STRING(v));
+  else if (YAJL_IS_NUMBER(v) && is_bytes_key(prefix)) fmt_bytes(YAJL_GET_DOUBLE(v), val, sizeof val);
   else if (YAJL_IS_NUMBER(v)) snprintf(val, sizeof val, "%s", YAJL_GET_NUMBER(v));
   else if (YAJL_IS_TRUE(v)) snprintf(val, sizeof val, "true");
   else if (YAJL_IS_FALSE(v)) snprintf(val, sizeof val, "false");
-  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "null");
+  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "not recorded");
   else snprintf(val, sizeof val, "(...)");
   char *row[2] = {(char *)prefix, val};
   table_row(t, row);
