@@ -111,7 +111,8 @@ struct rep_sat {
   bool capped;                      /* served >= 85 % of the closed model's offer */
   double rps;                       /* median requests/s */
   double think_ms, base_ms;         /* think time; lowest per-second p50 (unloaded latency) */
-  double offered_rps, share;        /* closed model's offer over the series; served / offered */
+  double offered_rps, share;        /* the closed model's offer on this test and endpoint (the
+                                       median of the contenders', one figure for all); rps / it */
   double throttled;                 /* share of CFS periods throttled */
   bool flat;                        /* requests/s plateaued while the VUs at least doubled */
   double plateau_t, plateau_rps, plateau_vus_from, plateau_vus_to;
@@ -159,6 +160,9 @@ char *rep_fmt_ratio(double r, char *buf, size_t n);
 /* A server-side quantile as the histogram bucket it falls in, ms: "≤ 5" (first bucket),
  * "50–75", "> 10000" (+Inf bucket), "n/a". */
 char *rep_fmt_bucket(double lo, double hi, char *buf, size_t n);
+/* Whether column col of table b holds text (left-aligned by both writers): some data cell is
+ * neither a number (optionally after "<", ">", "~" or "\u2264 ") nor "n/a" or empty. */
+bool rep_col_text(const struct rep_block *b, size_t col);
 /* A figure with its spread: "412" or, with repeats, "412 (405-418)". */
 char *rep_fmt_agg(const struct rep_agg *a, double scale, char *buf, size_t n);
 

@@ -60,6 +60,19 @@ char *rep_fmt_bucket(double lo, double hi, char *buf, size_t n) {
   return buf;
 }
 
+bool rep_col_text(const struct rep_block *b, size_t col) {
+  for (size_t r = 1; r < b->nrows; r++) {
+    const char *c = b->cells[r * b->ncols + col];
+    if (!*c || !strcmp(c, "n/a")) continue;   /* "-" (no causes, no thresholds) is text */
+    if (*c == '<' || *c == '>' || *c == '~') c++;
+    else if (!strncmp(c, "\u2264", strlen("\u2264"))) c += strlen("\u2264");
+    while (*c == ' ') c++;
+    if (*c == '-') c++;
+    if (!(*c >= '0' && *c <= '9')) return true;
+  }
+  return false;
+}
+
 /* A growable string for assembling sentences. */
 struct sb { char *s; size_t len, cap; };
 static void sb_add(struct sb *b, const char *fmt, ...) {
@@ -466,6 +479,50 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   add_sb(doc, B_P, &s);
 }
 
+/* "a", "a and b", "a, b and c" from the names v[0..n). */
+static void sb_list(struct sb *s, const char *const *v, size_t n) {
+  for (size_t i = 0; i < n; i++) sb_add(s, "%s%s", i ? (i + 1 == n ? " and " : ", ") : "", v[i]);
+}
+
+static bool extra_has(const struct rep_extra *x, size_t nx, const char *svc, const char *ep) {
+  for (size_t i = 0; i < nx; i++)
+    if (!strcmp(x[i].service, svc) && !strcmp(x[i].endpoint, ep)) return true;
+  return false;
+}
+
+/* Names the contender x endpoint pairs of the scenarios that have no document in x (capacity/
+ * or sweep/), compactly: contenders with none at all ("fastapi on every endpoint"), then
+ * endpoints none of the others has ("c and golang on /cpu, /io and /json"), then what is left
+ * per contender ("golang on /io"); items joined with "; ". Returns how many pairs are missing. */
+static size_t missing_extras(struct sb *s, const struct rep_data *d, const struct rep_extra *x, size_t nx) {
+  size_t ns = d->nservices < 64 ? d->nservices : 64, ne = d->nendpoints < 64 ? d->nendpoints : 64;
+  const char *none[64], *rest[64], *eps[64];
+  size_t nnone = 0, nrest = 0, neps = 0, nmiss = 0, items = 0;
+  for (size_t i = 0; i < ns; i++) {
+    size_t have = 0;
+    for (size_t e = 0; e < ne; e++) have += extra_has(x, nx, d->services[i], d->endpoints[e]);
+    nmiss += ne - have;
+    if (have) rest[nrest++] = d->services[i];
+    else none[nnone++] = d->services[i];
+  }
+  if (!nmiss) return 0;
+  if (nnone) { sb_list(s, none, nnone); sb_add(s, " on every endpoint"); items++; }
+  bool gone[64] = {false};   /* endpoints none of rest has, named once for all of them */
+  for (size_t e = 0; nrest && e < ne; e++) {
+    bool any = false;
+    for (size_t i = 0; i < nrest && !any; i++) any = extra_has(x, nx, rest[i], d->endpoints[e]);
+    if (!any) { gone[e] = true; eps[neps++] = d->endpoints[e]; }
+  }
+  if (neps) { sb_add(s, "%s", items++ ? "; " : ""); sb_list(s, rest, nrest); sb_add(s, " on "); sb_list(s, eps, neps); }
+  for (size_t i = 0; i < nrest; i++) {
+    size_t k = 0;
+    for (size_t e = 0; e < ne; e++)
+      if (!gone[e] && !extra_has(x, nx, rest[i], d->endpoints[e])) eps[k++] = d->endpoints[e];
+    if (k) { sb_add(s, "%s%s on ", items++ ? "; " : "", rest[i]); sb_list(s, eps, k); }
+  }
+  return nmiss;
+}
+
 /* First second of a run's series with failures caused by the service (requests the harness
  * cut off come last in time, so they are the last `interrupted` failures), or the second of the
  * highest p99. */
@@ -519,6 +576,10 @@ static void answer_breaking(const struct rep_data *d, struct rep_doc *doc) {
       }
     }
     sb_add(&s, ".");
+    struct sb miss = {0};
+    if (missing_extras(&miss, d, d->capacity, d->ncapacity))
+      sb_add(&s, " Not searched (no capacity/ document): %s.", miss.s);
+    free(miss.s);
   } else {
     sb_add(&s, "No capacity/ data in this run, so the highest sustainable rate per contender was not "
            "measured (`pocbench capacity` measures it).");
@@ -669,6 +730,9 @@ static void answer_scaling(const struct rep_data *d, struct rep_doc *doc) {
       }
     }
     sb_add(&s, ".");
+    struct sb miss = {0};
+    if (missing_extras(&miss, d, d->sweep, d->nsweep)) sb_add(&s, " Not swept (no sweep/ document): %s.", miss.s);
+    free(miss.s);
   }
   /* from the profiles' own VU ramp: p90 at low VUs against p90 at peak VUs */
   const char *test = NULL;
@@ -711,14 +775,17 @@ static void answer_scaling(const struct rep_data *d, struct rep_doc *doc) {
            "peak VUs to the seconds at the peak: %s.", s.len ? " " : "", test, r.s);
     if (nflat)
       sb_add(&s, " Throughput stopped scaling with the VUs for: %s.", flat.s);
-  } else if (!d->nsweep) {
+  } else {
     size_t nseries = 0;
     for (size_t i = 0; i < d->ncells; i++) nseries += d->cells[i].nruns && d->cells[i].runs[0].series.n;
     if (nseries)
-      sb_add(&s, "The per-second series are too short to hold both seconds at a quarter of the peak VUs "
-             "and seconds at the peak (%zu series), so scaling with concurrency cannot be shown from them.", nseries);
-    else
+      sb_add(&s, "%sThe per-second series are too short to hold both seconds at a quarter of the peak VUs "
+             "and seconds at the peak (%zu series), so scaling with concurrency cannot be shown from them.",
+             s.len ? " " : "", nseries);
+    else if (!d->nsweep)
       sb_add(&s, "No per-second series (.csv) and no sweep/ data, so scaling with concurrency cannot be shown.");
+    else
+      sb_add(&s, " No per-second series (.csv), so the profiles' own VU ramp cannot show scaling.");
   }
   if (!d->nsweep)
     sb_add(&s, " No sweep/ data in this run, so throughput beyond the profiles' concurrency was not measured.");
@@ -836,16 +903,63 @@ static char *ratio_cell(const struct rep_cell *c, const struct rep_cell *base, i
   return buf;
 }
 
+/* Client p50 this many times the upper bound of the server p50's bucket: the gap is no
+ * rounding of a coarse bucket but time the server histogram does not see. */
+#define QUEUE_GAP 4.0
+
+/* The note under a throughput table when a contender's client p50 lies far above its server
+ * p50 bucket: what the server histogram leaves out, and what a gap that large means. */
+static void queue_gap_note(const struct rep_data *d, struct rep_doc *doc, const char *test, const char *ep) {
+  struct sb s = {0};
+  char a[32], b[32], r[32];
+  size_t k = 0;
+  for (size_t i = 0; i < d->nservices; i++) {
+    const struct rep_cell *c = rep_find(d, test, d->services[i], ep);
+    double lo = NAN, hi = NAN;
+    for (size_t j = 0; c && j < c->nruns; j++) {
+      if (isnan(c->runs[j].sq_hi[0])) continue;
+      if (isnan(hi) || c->runs[j].sq_hi[0] > hi) hi = c->runs[j].sq_hi[0];
+      if (isnan(lo) || c->runs[j].sq_lo[0] < lo) lo = c->runs[j].sq_lo[0];
+    }
+    if (!cell_has(c, F_P50) || isnan(hi) || isinf(hi) || hi <= 0 || c->agg[F_P50].med <= QUEUE_GAP * hi) continue;
+    struct rep_sat x;
+    bool sat = rep_saturation(d, c, &x) == 0 && x.saturated;
+    sb_add(&s, "%s%s's client p50 (%s ms) is %s the upper bound of its server p50 bucket (%s ms; question 5 %s)",
+           k++ ? "; " : "", c->service, rep_fmt(c->agg[F_P50].med, a, sizeof a),
+           fmt_ratio(c->agg[F_P50].med / hi, r, sizeof r), rep_fmt_bucket(lo, hi, b, sizeof b),
+           sat ? "finds it saturated from its throughput too" : "does not find it saturated from its throughput");
+  }
+  if (!k) return;
+  sb_add(&s, ". The server histogram times only the request inside the framework's handler and middleware: "
+         "time spent waiting in the listen backlog or the event loop, and on the wire, counts only on the "
+         "client side. A gap this large means requests queued before the handler ran: the service was "
+         "saturated.");
+  add_sb(doc, B_P, &s);
+}
+
 static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char *test, const char *ep) {
   static const char *const h1[] = {"contender", "status", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms",
                                    "server p50 ms (bucket)", "server p90 ms (bucket)", "server p99 ms (bucket)"};
-  char id[256], cap[512], bl[160];
+  char id[256], cap[512], bl[160], v[10][512];
+  char *row[10];
+  for (int k = 0; k < 10; k++) row[k] = v[k];
   const char *epname = ep[0] == '/' ? ep + 1 : ep;
   snprintf(id, sizeof id, "%s-%s-perf", test, epname);
   snprintf(cap, sizeof cap, "%s %s: throughput and latency (client-side, and server-side from the "
            "/metrics histogram)", test, ep);
-  table_new(doc, cap, id, 10, h1);
-  size_t i1 = doc->n - 1;   /* an index: adding the second table may move the blocks */
+  struct rep_block *t = table_new(doc, cap, id, 10, h1);
+  for (size_t i = 0; i < d->nservices; i++) {
+    const struct rep_cell *c = rep_find(d, test, d->services[i], ep);
+    if (!c) continue;
+    snprintf(v[0], sizeof v[0], "%s", c->service);
+    status_text(c, v[1], sizeof v[1]);
+    rep_fmt_agg(&c->agg[F_RPS], 1, v[2], sizeof v[2]);
+    static const int f1[] = {F_P50, F_P90, F_P95, F_P99};
+    for (int k = 0; k < 4; k++) rep_fmt_agg(&c->agg[f1[k]], 1, v[3 + k], sizeof v[3 + k]);
+    for (int k = 0; k < 3; k++) server_bucket(c, k, v[7 + k], sizeof v[7 + k]);
+    table_row(t, row);
+  }
+  queue_gap_note(d, doc, test, ep);
   snprintf(bl, sizeof bl, "req/s vs %s", d->baseline);
   char bl2[160], bl3[160];
   snprintf(bl2, sizeof bl2, "p99 vs %s", d->baseline);
@@ -854,22 +968,12 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
                       "peak memory MiB", "throttled %", bl, bl2, bl3};
   snprintf(id, sizeof id, "%s-%s-cost", test, epname);
   snprintf(cap, sizeof cap, "%s %s: failures, thresholds, resources and ratios to %s", test, ep, d->baseline);
-  table_new(doc, cap, id, 10, h2);
-  size_t i2 = doc->n - 1;
+  t = table_new(doc, cap, id, 10, h2);
   const struct rep_cell *base = rep_find(d, test, d->baseline, ep);
   for (size_t i = 0; i < d->nservices; i++) {
     const struct rep_cell *c = rep_find(d, test, d->services[i], ep);
     if (!c) continue;
-    char v[10][512];
     snprintf(v[0], sizeof v[0], "%s", c->service);
-    status_text(c, v[1], sizeof v[1]);
-    rep_fmt_agg(&c->agg[F_RPS], 1, v[2], sizeof v[2]);
-    static const int f1[] = {F_P50, F_P90, F_P95, F_P99};
-    for (int k = 0; k < 4; k++) rep_fmt_agg(&c->agg[f1[k]], 1, v[3 + k], sizeof v[3 + k]);
-    for (int k = 0; k < 3; k++) server_bucket(c, k, v[7 + k], sizeof v[7 + k]);
-    char *row[10];
-    for (int k = 0; k < 10; k++) row[k] = v[k];
-    table_row(&doc->b[i1], row);
     rep_fmt_agg(&c->agg[F_FAIL_RATE], 100, v[1], sizeof v[1]);
     causes_text(c, true, v[2], sizeof v[2]);
     thresholds_text(c, v[3], sizeof v[3]);
@@ -879,7 +983,7 @@ static void tables_for(const struct rep_data *d, struct rep_doc *doc, const char
     ratio_cell(c, base, F_RPS, v[7], sizeof v[7]);
     ratio_cell(c, base, F_P99, v[8], sizeof v[8]);
     ratio_cell(c, base, F_CPU_PER_1K, v[9], sizeof v[9]);
-    table_row(&doc->b[i2], row);
+    table_row(t, row);
   }
 }
 
@@ -949,7 +1053,22 @@ static void sweep_section(const struct rep_data *d, struct rep_doc *doc) {
     }
 }
 
-/* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with ", ". */
+/* run.json's sizes are in bytes, in keys ending "_bytes" (machine.memory_bytes). */
+static bool is_bytes_key(const char *key) {
+  size_t l = strlen(key);
+  return l >= 6 && !strcmp(key + l - 6, "_bytes");
+}
+
+/* Bytes as GiB from 1 GiB up, else MiB, else bytes: "23.5 GiB", "256 MiB". */
+static void fmt_bytes(double v, char *buf, size_t n) {
+  char a[32];
+  if (fabs(v) >= 1073741824.0) snprintf(buf, n, "%s GiB", rep_fmt(v / 1073741824.0, a, sizeof a));
+  else if (fabs(v) >= 1048576.0) snprintf(buf, n, "%s MiB", rep_fmt(v / 1048576.0, a, sizeof a));
+  else snprintf(buf, n, "%s bytes", rep_fmt(v, a, sizeof a));
+}
+
+/* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with " ";
+ * null as "not recorded", sizes in bytes as GiB/MiB. */
 static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int depth) {
   char val[1024] = "";
   if (YAJL_IS_OBJECT(v) && depth < 6) {
@@ -973,10 +1092,11 @@ static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int dep
       else snprintf(val + l, sizeof val - l, "%s(...)", i ? " " : "");
     }
   } else if (YAJL_IS_STRING(v)) snprintf(val, sizeof val, "%s", YAJL_GET_STRING(v));
+  else if (YAJL_IS_NUMBER(v) && is_bytes_key(prefix)) fmt_bytes(YAJL_GET_DOUBLE(v), val, sizeof val);
   else if (YAJL_IS_NUMBER(v)) snprintf(val, sizeof val, "%s", YAJL_GET_NUMBER(v));
   else if (YAJL_IS_TRUE(v)) snprintf(val, sizeof val, "true");
   else if (YAJL_IS_FALSE(v)) snprintf(val, sizeof val, "false");
-  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "null");
+  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "not recorded");
   else snprintf(val, sizeof val, "(...)");
   char *row[2] = {(char *)prefix, val};
   table_row(t, row);

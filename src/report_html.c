@@ -48,10 +48,13 @@ static void body(FILE *f, const struct rep_doc *doc) {
       fputs("<div class=\"tablewrap\"><table", f);
       if (b->id) { fputs(" id=\"", f); esc(f, b->id); fputc('"', f); }
       fputs("><caption>", f); esc(f, b->text); fputs("</caption>\n", f);
+      bool text[32];   /* text columns are left-aligned, numbers right */
+      for (size_t c = 0; c < b->ncols && c < 32; c++) text[c] = c > 0 && rep_col_text(b, c);
       for (size_t r = 0; r < b->nrows; r++) {
         fputs("<tr>", f);
         for (size_t c = 0; c < b->ncols; c++) {
-          fputs(r == 0 ? "<th>" : "<td>", f);
+          bool l = c < 32 && text[c];
+          fputs(r == 0 ? (l ? "<th class=\"l\">" : "<th>") : (l ? "<td class=\"l\">" : "<td>"), f);
           esc(f, b->cells[r * b->ncols + c]);
           fputs(r == 0 ? "</th>" : "</td>", f);
         }

@@ -50,7 +50,7 @@ void rep_write_md(FILE *f, const struct rep_doc *doc) {
         fputc('\n', f);
         if (r == 0) {
           fputc('|', f);
-          for (size_t c = 0; c < b->ncols; c++) fputs(c == 0 ? "---|" : "---:|", f);
+          for (size_t c = 0; c < b->ncols; c++) fputs(c == 0 || rep_col_text(b, c) ? "---|" : "---:|", f);
           fputc('\n', f);
         }
       }

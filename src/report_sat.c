@@ -5,9 +5,12 @@
  * VUs / (think + unloaded latency) requests per second; one that cannot queues the VUs inside
  * itself, so its latency grows with the VUs while its requests/s stop rising. Thresholds like
  * p(90) < 2 s say nothing about that (a 1 s p99 passes them), so the report looks at:
- *   A. achieved / offered: requests served against what the closed model offers (per second of
+ *   A. achieved / offered: requests/s served against what the closed model offers (per second of
  *      the series, VUs / (think + unloaded latency), summed; unloaded latency = the lowest
- *      per-second p50 of any contender on the endpoint) - the primary evidence;
+ *      per-second p50 of any contender on the endpoint) - the primary evidence. The offer is
+ *      one figure per test and endpoint, the median of the contenders' (each series samples
+ *      the same VU ramp, a second apart at random), so every share printed is this
+ *      contender's requests/s over the one offer printed for the scenario;
  *   B. the share of CFS periods throttled (the CPU limit was binding);
  *   C. a requests/s plateau during the ramp-up while the VUs kept rising;
  *   D. per-second p90 at the peak VUs against p90 at a quarter of them;
@@ -63,6 +66,22 @@ static void plateau(const struct rep_series *s, struct rep_sat *o) {
   o->flat = peak >= from + 2 && s->vus[from] > 0 && s->vus[peak] >= 2 * s->vus[from];
 }
 
+/* One contender's closed-model offer in requests/s (the units of http_reqs.rate, count / run
+ * duration): its requests/s scaled by offered / served over its first run's series, each
+ * second offering VUs / (think + base_ms). NAN without a series, think time or requests. */
+static double own_offer(const struct rep_cell *x, double base_ms) {
+  if (!x->nruns || !x->agg[F_RPS].n || !x->agg[F_THINK_MS].n || isnan(base_ms)) return NAN;
+  double think = x->agg[F_THINK_MS].med, offered = 0, served = 0;
+  const struct rep_series *s = &x->runs[0].series;
+  if (think + base_ms <= 0) return NAN;
+  for (size_t i = 0; i < s->n; i++) {
+    if (isnan(s->vus[i]) || isnan(s->reqs[i])) continue;
+    offered += s->vus[i] / ((think + base_ms) / 1000.0);
+    served += s->reqs[i];
+  }
+  return offered > 0 && served > 0 ? x->agg[F_RPS].med * offered / served : NAN;
+}
+
 int rep_saturation(const struct rep_data *d, const struct rep_cell *c, struct rep_sat *o) {
   memset(o, 0, sizeof *o);
   o->think_ms = o->base_ms = o->offered_rps = o->share = o->throttled = NAN;
@@ -84,16 +103,16 @@ int rep_saturation(const struct rep_data *d, const struct rep_cell *c, struct re
       for (size_t i = 0; i < xs->n; i++)
         if (!isnan(xs->p50[i]) && xs->reqs[i] > 0 && (isnan(o->base_ms) || xs->p50[i] < o->base_ms)) o->base_ms = xs->p50[i];
     }
-    if (!isnan(o->think_ms) && !isnan(o->base_ms) && o->think_ms + o->base_ms > 0) {
-      double offered = 0, served = 0;
-      for (size_t i = 0; i < s->n; i++) {
-        if (isnan(s->vus[i]) || isnan(s->reqs[i])) continue;
-        offered += s->vus[i] / ((o->think_ms + o->base_ms) / 1000.0);
-        served += s->reqs[i];
-      }
-      /* the offer in the same units as the achieved rate (count / run duration) */
-      if (offered > 0 && served > 0) { o->share = served / offered; o->offered_rps = o->rps / o->share; }
+    double v[64];
+    size_t k = 0;
+    for (size_t i = 0; i < d->ncells && k < 64; i++) {
+      const struct rep_cell *x = &d->cells[i];
+      if (strcmp(x->test, c->test) || strcmp(x->endpoint, c->endpoint)) continue;
+      double off = own_offer(x, o->base_ms);
+      if (!isnan(off)) v[k++] = off;
     }
+    o->offered_rps = median_of(v, k);
+    if (!isnan(o->offered_rps) && o->offered_rps > 0) o->share = o->rps / o->offered_rps;
     plateau(s, o);
     /* D: low-VU seconds of the ramp-up only: on the ramp-down a saturated service is still
      * draining its queue, and those seconds would say nothing about low concurrency */

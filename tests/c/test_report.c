@@ -120,6 +120,7 @@ struct want {
   char th[16][128];      /* every threshold expression, and in how many runs it was crossed */
   int th_crossed[16];
   int nth;
+  char stem[1400];       /* the first run's path without ".json" (its .csv and .txt beside it) */
 };
 enum { W_RPS, W_P50, W_P90, W_P95, W_P99, W_SP50, W_SP90, W_SP99, W_FAIL, W_CPU1K, W_MEM, W_THR, W_N };
 
@@ -165,6 +166,9 @@ static int load_wants(const char *dir, struct want *w, int max) {
       if (i == nw) { if (nw == max) { yajl_tree_free(doc); continue; } memset(&w[nw], 0, sizeof w[nw]); snprintf(w[nw].key, sizeof w[nw].key, "%s", key); nw++; }
       struct want *x = &w[i];
       int r = x->n++;
+      const char *rp[] = {"scenario", "repeat", NULL};
+      double rep = jnum(doc, rp);
+      if (!x->stem[0] || rep == 1) snprintf(x->stem, sizeof x->stem, "%.*s", (int)(strlen(path) - 5), path);
       const char *rps[] = {"client", "metrics", "http_reqs", "rate", NULL};
       const char *p50[] = {"client", "metrics", "http_req_duration", "med", NULL};
       const char *p90[] = {"client", "metrics", "http_req_duration", "p(90)", NULL};
@@ -586,6 +590,299 @@ static void check_against(const char *md, const struct want *w, int nw, const ch
   }
 }
 
+/* ---------------------------------------------------------------- the closed model's offer */
+
+static int seen_offer, seen_missing, seen_gap;
+
+static double median_want(const struct want *w, int fig) {
+  double v[16];
+  memcpy(v, w->v[fig], sizeof(double) * (size_t)w->n);
+  return rep_aggregate(v, (size_t)w->n).med;
+}
+
+/* A per-second series as the report reads it: columns vus, reqs, p50_ms (empty cells NAN). */
+struct csv { double vus[512], reqs[512], p50[512]; int n; };
+static int read_csv(const char *path, struct csv *c) {
+  char *text = NULL;
+  size_t len;
+  c->n = 0;
+  if (fs_read_all(path, &text, &len) < 0) return -1;
+  int iv = -1, ir = -1, ip = -1, col = 0;
+  char *line = text, *nl = strchr(line, '\n');
+  for (char *f = line; f && f < (nl ? nl : line + len); col++) {
+    size_t l = strcspn(f, ",\n");
+    if (l == 3 && !strncmp(f, "vus", 3)) iv = col;
+    if (l == 4 && !strncmp(f, "reqs", 4)) ir = col;
+    if (l == 6 && !strncmp(f, "p50_ms", 6)) ip = col;
+    f = f[l] == ',' ? f + l + 1 : NULL;
+  }
+  for (line = nl ? nl + 1 : NULL; line && *line && c->n < 512; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    double v[3] = {NAN, NAN, NAN};
+    const char *f = line;
+    for (col = 0; f; col++) {
+      char *e;
+      double x = strtod(f, &e);
+      if (e == f) x = NAN;
+      if (col == iv) v[0] = x;
+      if (col == ir) v[1] = x;
+      if (col == ip) v[2] = x;
+      size_t l = strcspn(f, ",\n");
+      f = f[l] == ',' ? f + l + 1 : NULL;
+    }
+    c->vus[c->n] = v[0]; c->reqs[c->n] = v[1]; c->p50[c->n] = v[2];
+    c->n++;
+  }
+  free(text);
+  return iv >= 0 && ir >= 0 && ip >= 0 ? 0 : -1;
+}
+
+/* The think time the run's .txt gives ("think: 100ms"), ms; NAN without one. */
+static double read_think(const char *stem) {
+  char path[1500], *text = NULL, unit[8] = "";
+  size_t len;
+  double v = NAN;
+  snprintf(path, sizeof path, "%s.txt", stem);
+  if (fs_read_all(path, &text, &len) < 0) return NAN;
+  const char *p = strstr(text, "think: ");
+  if (p && sscanf(p + 7, "%lf%7[a-z]", &v, unit) == 2) v = !strcmp(unit, "s") ? v * 1000 : !strcmp(unit, "ms") ? v : NAN;
+  free(text);
+  return v;
+}
+
+/* The offer on (test, endpoint), recomputed from the .csv/.txt/.json beside REPORT.md as
+ * docs/report.md defines it: per contender requests/s x (sum of VUs / (think + unloaded
+ * latency)) / (sum of requests) over its first run's seconds, unloaded latency the lowest p50
+ * of a second with requests on that test and endpoint; the scenario's offer is the median. */
+static double offer_for(const struct want *w, int nw, const char *test, const char *ep) {
+  static struct csv cs[16];
+  const struct want *m[16];
+  int k = 0;
+  double base = NAN;
+  for (int i = 0; i < nw && k < 16; i++) {
+    char t[64], svc[128], e[64];
+    sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, e);
+    if (strcmp(t, test) || strcmp(e, ep)) continue;
+    char path[1500];
+    snprintf(path, sizeof path, "%s.csv", w[i].stem);
+    if (read_csv(path, &cs[k]) < 0) continue;
+    for (int j = 0; j < cs[k].n; j++)
+      if (cs[k].reqs[j] > 0 && !isnan(cs[k].p50[j]) && (isnan(base) || cs[k].p50[j] < base)) base = cs[k].p50[j];
+    m[k++] = &w[i];
+  }
+  double off[16];
+  int n = 0;
+  for (int i = 0; i < k; i++) {
+    double think = read_think(m[i]->stem), offered = 0, served = 0;
+    if (isnan(think) || isnan(base)) continue;
+    for (int j = 0; j < cs[i].n; j++) {
+      if (isnan(cs[i].vus[j]) || isnan(cs[i].reqs[j])) continue;
+      offered += cs[i].vus[j] / ((think + base) / 1000);
+      served += cs[i].reqs[j];
+    }
+    if (offered > 0 && served > 0) off[n++] = median_want(m[i], W_RPS) * offered / served;
+  }
+  return rep_aggregate(off, (size_t)n).med;
+}
+
+static double want_rps(const struct want *w, int nw, const char *test, const char *svc, const char *ep) {
+  char key[300];
+  snprintf(key, sizeof key, "%s|%s|%s", test, svc, ep);
+  for (int i = 0; i < nw; i++) if (!strcmp(w[i].key, key)) return median_want(&w[i], W_RPS);
+  return NAN;
+}
+
+/* A printed share agrees with requests/s over the printed offer (both rounded to 3 significant
+ * figures, so within 0.6 %) and with the JSON's requests/s over the recomputed offer. */
+static bool share_ok(double share_pct, double offer_printed, double rps, double offer) {
+  return near3(share_pct / 100 * offer_printed, rps) && near3(share_pct, rps / offer * 100);
+}
+
+/* Every offer the answers quote is the recomputed one for its test and endpoint, the same in
+ * Q1-Q4 and Q5, and every share next to it is requests/s over it. */
+static void check_offers(const char *md, const struct want *w, int nw, const char *name) {
+  static const char *const eps[] = {"/health", "/cpu", "/io", "/json"};
+  char what[900];
+  for (int q = 0; q < 4; q++) {
+    char head[16];
+    snprintf(head, sizeof head, "### %d. ", q + 1);
+    const char *sec = strstr(md, head), *end = sec ? strstr(sec + 4, "\n### ") : NULL;
+    char test[64];
+    const char *on = sec ? strstr(sec, "at this load (") : NULL, *on2 = sec ? strstr(sec, " test) ") : NULL;
+    if (!sec) continue;
+    /* the test named in the answer: "... at this load (load test)" or "On /json (load test) ..." */
+    const char *tp = on && (!end || on < end) ? on + strlen("at this load (") : NULL;
+    if (!tp && on2 && (!end || on2 < end)) { tp = on2; while (tp > sec && tp[-1] != '(') tp--; }
+    if (!tp || sscanf(tp, "%63[^ )]", test) != 1) continue;
+    double offer = offer_for(w, nw, test, eps[q]);
+    const char *p = strstr(sec, "% of the ~");
+    if (p && (!end || p < end)) {
+      /* "all served A-B req/s, S1-S2% of the ~O req/s": the lowest and highest requests/s */
+      const char *st = p;
+      while (st > sec && st[-1] != ' ') st--;
+      double s1, s2, o;
+      int ns = sscanf(st, "%lf-%lf%%", &s1, &s2);
+      if (ns == 1) s2 = s1;
+      bool parsed = ns >= 1 && sscanf(p + strlen("% of the ~"), "%lf", &o) == 1;
+      double lo = INFINITY, hi = -INFINITY;
+      for (int i = 0; i < nw; i++) {
+        char t[64], svc[128], e[64];
+        sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, e);
+        if (strcmp(t, test) || strcmp(e, eps[q])) continue;
+        double r = median_want(&w[i], W_RPS);
+        lo = fmin(lo, r); hi = fmax(hi, r);
+      }
+      snprintf(what, sizeof what, "%s: Q%d's offer ~%g req/s is the one recomputed from the series (%g)", name, q + 1,
+               parsed ? o : NAN, offer);
+      CHECK(parsed && near3(o, offer), what);
+      snprintf(what, sizeof what, "%s: Q%d's shares %g-%g%% are the lowest and highest requests/s (%g, %g) over the "
+               "printed offer ~%g", name, q + 1, s1, s2, lo, hi, parsed ? o : NAN);
+      CHECK(parsed && share_ok(s1, o, lo, offer) && share_ok(s2, o, hi, offer), what);
+      seen_offer++;
+    }
+    p = strstr(sec, "; the closed model offers ~");
+    if (p && (!end || p < end)) {
+      double o;
+      bool parsed = sscanf(p + strlen("; the closed model offers ~"), "%lf", &o) == 1;
+      snprintf(what, sizeof what, "%s: Q%d's offer ~%g req/s for those that kept up is the recomputed one (%g)", name,
+               q + 1, parsed ? o : NAN, offer);
+      CHECK(parsed && near3(o, offer), what);
+      seen_offer++;
+    }
+  }
+  /* Q5: "<svc> on <ep> (<test> test): <X> req/s, <S>% of the ~<O> req/s" per saturated scenario */
+  const char *q5 = strstr(md, "### 5. "), *q6 = strstr(md, "### 6. ");
+  for (const char *p = q5 ? strstr(q5, "% of the ~") : NULL; p && (!q6 || p < q6); p = strstr(p + 1, "% of the ~")) {
+    const char *st = p;
+    while (st > q5 && strncmp(st, " on /", 5)) st--;
+    const char *sv = st;
+    while (sv > q5 && sv[-1] != ' ') sv--;
+    char svc[128], ep[64], test[64];
+    double x, sh, o;
+    bool parsed = sscanf(sv, "%127s on %63s (%63s test): %lf req/s, %lf%% of the ~%lf", svc, ep, test, &x, &sh, &o) == 6;
+    double rps = parsed ? want_rps(w, nw, test, svc, ep) : NAN, offer = parsed ? offer_for(w, nw, test, ep) : NAN;
+    snprintf(what, sizeof what, "%s: Q5's %s on %s (%s test) is %g%% of ~%g req/s: its requests/s (%g) over the "
+             "recomputed offer (%g)", name, parsed ? svc : "?", parsed ? ep : "?", parsed ? test : "?",
+             parsed ? sh : NAN, parsed ? o : NAN, rps, offer);
+    CHECK(parsed && near3(o, offer) && share_ok(sh, o, rps, offer), what);
+    seen_offer++;
+  }
+}
+
+/* ---------------------------------------------------------------- missing capacity/sweep documents */
+
+/* Q5's "Not searched (no capacity/ document): ..." / Q6's "Not swept (no sweep/ document): ...":
+ * the pairs it names ("<svcs> on <eps>" items, "every endpoint") must be exactly the contender
+ * x endpoint pairs of the scenarios without a document. */
+static void check_missing(const char *from, const char *to, const char *lead, yajl_val *docs,
+                          int ndocs, const struct want *w, int nw, const char *name) {
+  char svcs[16][128], eps[16][64], what[3200];
+  int ns = 0, ne = 0;
+  for (int i = 0; i < nw; i++) {
+    char t[64], svc[128], e[64];
+    sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, e);
+    int k = 0;
+    while (k < ns && strcmp(svcs[k], svc)) k++;
+    if (k == ns && ns < 16) snprintf(svcs[ns++], sizeof svcs[0], "%s", svc);
+    k = 0;
+    while (k < ne && strcmp(eps[k], e)) k++;
+    if (k == ne && ne < 16) snprintf(eps[ne++], sizeof eps[0], "%s", e);
+  }
+  bool want[16][16] = {{false}}, named[16][16] = {{false}};
+  int nmiss = 0;
+  for (int i = 0; i < ns; i++)
+    for (int e = 0; e < ne; e++) {
+      bool have = false;
+      for (int k = 0; k < ndocs && !have; k++) {
+        const char *s = gstr(docs[k], "service"), *ep = gstr(docs[k], "endpoint");
+        have = s && ep && !strcmp(s, svcs[i]) && !strcmp(ep, eps[e]);
+      }
+      want[i][e] = !have;
+      nmiss += !have;
+    }
+  const char *p = from ? strstr(from, lead) : NULL;
+  if (p && to && p > to) p = NULL;
+  snprintf(what, sizeof what, "%s: %s names the missing pairs exactly when %d are missing", name, lead, nmiss);
+  CHECK(nmiss ? p != NULL : p == NULL, what);
+  if (!p) return;
+  seen_missing++;
+  p += strlen(lead);
+  char clause[2048];
+  snprintf(clause, sizeof clause, "%.*s", (int)strcspn(p, "."), p);
+  char shown[2048];
+  snprintf(shown, sizeof shown, "%s", clause);   /* the parse below cuts clause apart */
+  bool parsed = true;
+  for (char *item = clause; item && *item;) {
+    char *next = strstr(item, "; ");
+    if (next) { *next = '\0'; next += 2; }
+    char *on = strstr(item, " on ");
+    if (!on) { parsed = false; break; }
+    *on = '\0';
+    bool sv[16] = {false}, ev[16] = {false};
+    for (char *t = item; t && *t;) {   /* "a, b and c" */
+      size_t l = strcspn(t, ",");
+      char *and = strstr(t, " and ");
+      if (and && (size_t)(and - t) < l) l = (size_t)(and - t);
+      int k = 0;
+      while (k < ns && (strlen(svcs[k]) != l || strncmp(svcs[k], t, l))) k++;
+      if (k == ns) { parsed = false; break; }
+      sv[k] = true;
+      t += l;
+      t += !strncmp(t, ", ", 2) ? 2 : !strncmp(t, " and ", 5) ? 5 : 0;
+    }
+    char *el = on + 4;
+    if (!strcmp(el, "every endpoint")) for (int e = 0; e < ne; e++) ev[e] = true;
+    else for (char *t = el; t && *t;) {
+      size_t l = strcspn(t, ",");
+      char *and = strstr(t, " and ");
+      if (and && (size_t)(and - t) < l) l = (size_t)(and - t);
+      int k = 0;
+      while (k < ne && (strlen(eps[k]) != l || strncmp(eps[k], t, l))) k++;
+      if (k == ne) { parsed = false; break; }
+      ev[k] = true;
+      t += l;
+      t += !strncmp(t, ", ", 2) ? 2 : !strncmp(t, " and ", 5) ? 5 : 0;
+    }
+    for (int i = 0; i < ns; i++)
+      for (int e = 0; e < ne; e++) if (sv[i] && ev[e]) named[i][e] = true;
+    item = next;
+  }
+  bool same = parsed;
+  for (int i = 0; i < ns; i++)
+    for (int e = 0; e < ne; e++) same &= want[i][e] == named[i][e];
+  snprintf(what, sizeof what, "%s: \"%s%s\" names exactly the %d contender x endpoint pairs without a document", name,
+           lead, shown, nmiss);
+  CHECK(same, what);
+}
+
+/* ---------------------------------------------------------------- client p50 far above the server's */
+
+/* Under each throughput table: a contender whose client p50 exceeds 4x the upper bound of its
+ * server p50 bucket (the table's cell, checked against the JSON above) is named in the note
+ * that explains the gap, and no other contender is. */
+static void check_gap_notes(const char *md, const struct want *w, int nw, const char *name) {
+  char what[900], cells[16][256];
+  for (int i = 0; i < nw; i++) {
+    char test[64], svc[128], ep[64], cap[256], phrase[512];
+    sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", test, svc, ep);
+    snprintf(cap, sizeof cap, "*%s %s: throughput and latency", test, ep);
+    if (md_row(md, cap, svc, cells) != 10) continue;
+    double lo, hi, p50 = median_want(&w[i], W_P50);
+    bool gap = parse_bucket(cells[7], &lo, &hi) == 0 && !isinf(hi) && p50 > 4 * hi;
+    const char *t = strstr(md, cap), *tend = t ? strstr(t, "\n\n*") : NULL;   /* up to the next table */
+    snprintf(phrase, sizeof phrase, "%s's client p50 (%s ms) is ", svc, cells[3]);
+    const char *at = t ? strstr(t, phrase) : NULL;
+    bool in = at && tend && at < tend;
+    snprintf(what, sizeof what, "%s: %s %s %s, client p50 %s ms against server bucket %s: the gap note %s it", name,
+             test, svc, ep, cells[3], cells[7], gap ? "names" : "does not name");
+    CHECK(gap == in, what);
+    if (gap && in) {
+      snprintf(what, sizeof what, "%s: the %s %s gap note says what the server histogram leaves out", name, test, ep);
+      CHECK(strstr(at, "listen backlog or the event loop") && strstr(at, "listen backlog") < tend, what);
+      seen_gap++;
+    }
+  }
+}
+
 static void fixture_report(const char *name) {
   char tmpl[] = "/tmp/test-report-XXXXXX";
   char *tmp = mkdtemp(tmpl), cmd[4096], dir[1024];
@@ -655,6 +952,17 @@ static void fixture_report(const char *name) {
     }
   }
   if (md) check_extras(dir, md, name);
+  if (md) check_offers(md, w, nw, name);
+  if (md) {
+    yajl_val cap[32], sw[32];
+    int ncap = read_extras(dir, "capacity", cap, 32), nsw = read_extras(dir, "sweep", sw, 32);
+    const char *q5 = strstr(md, "### 5. "), *q6 = strstr(md, "### 6. "), *q7 = strstr(md, "### 7. ");
+    if (ncap) check_missing(q5, q6, "Not searched (no capacity/ document): ", cap, ncap, w, nw, name);
+    if (nsw) check_missing(q6, q7, "Not swept (no sweep/ document): ", sw, nsw, w, nw, name);
+    for (int i = 0; i < ncap; i++) yajl_tree_free(cap[i]);
+    for (int i = 0; i < nsw; i++) yajl_tree_free(sw[i]);
+  }
+  if (md) check_gap_notes(md, w, nw, name);
   if (md) check_against(md, w, nw, baseline, name);
   if (md && !strcmp(name, "run-timeouts-r2")) {
     /* two runs each: c's CPU per request range (0.0364-0.0399) lies far below fastapi's (0.868-0.908) */
@@ -684,6 +992,32 @@ static void fixture_report(const char *name) {
           "run-scale0.02: its capacity/ and sweep/ documents are rendered as tables");
     CHECK(strstr(md, "| c | ok |") && strstr(md, "| golang | ok |") && strstr(md, "| fastapi | ok |"),
           "run-scale0.02: all three contenders are in the tables");
+    CHECK(strstr(md, "Not searched (no capacity/ document): fastapi on every endpoint; c and golang on /cpu, /io and /json."),
+          "run-scale0.02: Q5 names what capacity/ lacks (only c and golang on /health were searched)");
+    CHECK(strstr(md, "Not swept (no sweep/ document): fastapi on every endpoint; c and golang on /cpu, /io and /json."),
+          "run-scale0.02: Q6 names what sweep/ lacks");
+    CHECK(strstr(md, "fastapi's client p50 (380 ms) is 38.0x the upper bound of its server p50 bucket (5\u201310 ms"),
+          "run-scale0.02: the load /json table explains fastapi's 380 ms client p50 against a 5-10 ms server bucket");
+    /* run.json's sizes and nulls, from the fixture's own run.json */
+    char rj[1200], *rt = NULL, want[256], a[32];
+    size_t rl;
+    snprintf(rj, sizeof rj, "%s/run.json", dir);
+    yajl_val run = fs_read_all(rj, &rt, &rl) == 0 ? yajl_tree_parse(rt, NULL, 0) : NULL;
+    free(rt);
+    const char *mb[] = {"machine", "memory_bytes", NULL}, *lb[] = {"limits", "memory_bytes", NULL};
+    snprintf(want, sizeof want, "| machine.memory_bytes | %s GiB |", rep_fmt(jnum(run, mb) / 1073741824.0, a, sizeof a));
+    CHECK(run && strstr(md, want), "run-scale0.02: machine memory in GiB (run.json's bytes / 2^30)");
+    snprintf(want, sizeof want, "| limits.memory_bytes | %s MiB |", rep_fmt(jnum(run, lb) / 1048576.0, a, sizeof a));
+    CHECK(run && strstr(md, want), "run-scale0.02: the memory limit in MiB (run.json's bytes / 2^20)");
+    if (run) yajl_tree_free(run);
+    CHECK(strstr(md, "| options.services | not recorded |") && !strstr(md, "| null |"),
+          "run-scale0.02: run.json's nulls are shown as not recorded, never as null");
+    const char *env = strstr(md, "| item | value |\n");
+    CHECK(env && !strncmp(env + strlen("| item | value |\n"), "|---|---|\n", 10),
+          "run-scale0.02: the Environment table's text column is left-aligned");
+    CHECK(strstr(md, "| contender | status | req/s | p50 ms | p90 ms | p95 ms | p99 ms | server p50 ms (bucket) | "
+                     "server p90 ms (bucket) | server p99 ms (bucket) |\n|---|---|---:|"),
+          "run-scale0.02: status is left-aligned, figures right-aligned");
     const char *k = strstr(md, "| versions.golang.client_golang |");
     CHECK(k && !strstr(k + 1, "| versions.golang.client_golang |"),
           "run-scale0.02: run.json's client_golang (there twice) is one environment row");
@@ -958,5 +1292,8 @@ int main(void) {
   CHECK(seen_crossed > 0, "a fixture has a threshold crossed over repeats");
   CHECK(seen_spread > 0, "fixtures have figures with a (min-max) spread");
   CHECK(seen_noise == 3, "fixtures have ratios both beyond and within noise");
+  CHECK(seen_offer >= 8, "fixtures' answers quote the closed model's offer (checked against the series)");
+  CHECK(seen_missing >= 2, "a fixture has capacity/ and sweep/ documents for part of the matrix");
+  CHECK(seen_gap >= 1, "a fixture has a client p50 far above its server bucket");
   return check_done("test_report");
 }
