@@ -1068,7 +1068,7 @@ static void fmt_bytes(double v, char *buf, size_t n) {
 }
 
 /* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with " ";
- * null as "not recorded", sizes in bytes as GiB/MiB. */
+ * null as "not set" (run.json writes null for an option left at its default, a variant without a start of its own, a check without detail), sizes in bytes as GiB/MiB. */
 static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int depth) {
   char val[1024] = "";
   if (YAJL_IS_OBJECT(v) && depth < 6) {
@@ -1096,7 +1096,7 @@ static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int dep
   else if (YAJL_IS_NUMBER(v)) snprintf(val, sizeof val, "%s", YAJL_GET_NUMBER(v));
   else if (YAJL_IS_TRUE(v)) snprintf(val, sizeof val, "true");
   else if (YAJL_IS_FALSE(v)) snprintf(val, sizeof val, "false");
-  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "not recorded");
+  else if (YAJL_IS_NULL(v)) snprintf(val, sizeof val, "not set");
   else snprintf(val, sizeof val, "(...)");
   char *row[2] = {(char *)prefix, val};
   table_row(t, row);

@@ -1010,8 +1010,8 @@ static void fixture_report(const char *name) {
     snprintf(want, sizeof want, "| limits.memory_bytes | %s MiB |", rep_fmt(jnum(run, lb) / 1048576.0, a, sizeof a));
     CHECK(run && strstr(md, want), "run-scale0.02: the memory limit in MiB (run.json's bytes / 2^20)");
     if (run) yajl_tree_free(run);
-    CHECK(strstr(md, "| options.services | not recorded |") && !strstr(md, "| null |"),
-          "run-scale0.02: run.json's nulls are shown as not recorded, never as null");
+    CHECK(strstr(md, "| options.services | not set |") && !strstr(md, "| null |"),
+          "run-scale0.02: run.json's nulls are shown as not set, never as null");
     const char *env = strstr(md, "| item | value |\n");
     CHECK(env && !strncmp(env + strlen("| item | value |\n"), "|---|---|\n", 10),
           "run-scale0.02: the Environment table's text column is left-aligned");
