@@ -1068,7 +1068,8 @@ static void fmt_bytes(double v, char *buf, size_t n) {
 }
 
 /* Flattens a JSON value into "a.b.c" = scalar rows; arrays of scalars joined with " ";
- * null as "not set" (run.json writes null for an option left at its default, a variant without a start of its own, a check without detail), sizes in bytes as GiB/MiB. */
+ * null as "not set" (run.json writes null for an option left at its default, a variant
+ * without a start of its own, a check without detail), sizes in bytes as GiB/MiB. */
 static void flatten(struct rep_block *t, const char *prefix, yajl_val v, int depth) {
   char val[1024] = "";
   if (YAJL_IS_OBJECT(v) && depth < 6) {
