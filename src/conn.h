@@ -29,7 +29,7 @@ struct conn_ctx {
   const struct target *tg;
   char *rbuf;              /* the thread's read buffer */
   size_t rcap;
-  bool rx_ts;              /* take response times from the kernel (the engine defers reads) */
+  bool rx_ts;              /* take response times from the kernel (SO_TIMESTAMPNS) */
   int64_t rt_off;          /* CLOCK_REALTIME - CLOCK_MONOTONIC (ns), refreshed by the engine at each
                             * wake: converts the kernel's receive timestamps (SO_TIMESTAMPNS) */
   int64_t *n_want_out;     /* optional: how many conns wait for EPOLLOUT (a connect or a partial

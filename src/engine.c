@@ -533,11 +533,10 @@ static void *worker_main(void *arg) {
       if (conn_on_event(&v->c, &w->cx, evs[i].events, now) && v->state == VU_REQ) request_done(w, v, now);
     }
     w->in_batch = false;
-    if (w->nready) {
-      now = now_ns();
-      for (size_t i = 0; i < w->nready; i++) iteration_end(w, w->ready[i], w->ready[i]->done_at, now);
-      w->nready = 0;
-    }
+    /* Each next request is stamped when its own turn comes: a VU waiting behind the sends of
+     * the VUs before it is the generator's delay, not the server's, and is not timed. */
+    for (size_t i = 0; i < w->nready; i++) iteration_end(w, w->ready[i], w->ready[i]->done_at, now_ns());
+    w->nready = 0;
   }
   /* hard stop, abort or done: whatever is still running is counted interrupted */
   now = now_ns();
@@ -599,7 +598,11 @@ static int worker_setup(struct engine *e, struct worker *w, int id) {
   /* deferring a response holds its VU a little longer: never past a think time */
   if (e->open) w->defer_ns = DEFER_NS;
   else if (o->sleep_ns > 0) w->defer_ns = o->sleep_ns / 4 < DEFER_NS ? o->sleep_ns / 4 : DEFER_NS;
-  w->cx.rx_ts = w->defer_ns > 0;
+  /* response times from the kernel in every mode: deferred reads need them, and in a busy batch
+   * they keep a response read after others from being timed as late as its turn to be read
+   * (measured: 60 VUs against exact 50-ms answers, median 50.43 -> 50.23 ms; ~2-3 % fewer
+   * requests per CPU-second at saturation) */
+  w->cx.rx_ts = true;
   int rc = stats_alloc(&w->st);
   if (rc) return rc;
   for (int r = 0; r < RING; r++) {
