@@ -11,5 +11,5 @@ for t in "$@"; do
   echo "=== $t: $r ($(( $(date +%s) - start ))s)"
 done
 [ $fail -eq 0 ] || echo "failed groups: ${failed[*]}"
-echo "test groups: $pass passed, $fail failed"
+echo "groups: $pass passed, $fail failed"
 [ $fail -eq 0 ]
