@@ -259,6 +259,31 @@ static bool cell_broke(const struct rep_cell *c) {
   return crossed_by_service(c, crossed, sizeof crossed, &h) || cell_failed(c) || svc_failed(c);
 }
 
+/* The study's http_req_failed threshold (rate<0.01) draws the line: a contender that failed 1 %
+ * or more of its requests by its own doing (the harness's cut-offs left out) in any run did not
+ * serve the endpoint, however many requests/s its failures came at (a refused connection is fast)
+ * and whatever their latency; it is neither "kept up" nor "best". */
+#define FAIL_LIMIT 0.01
+static double svc_fail_share(const struct rep_cell *c) {
+  double worst = 0;
+  for (size_t r = 0; r < c->nruns; r++) {
+    double n = c->runs[r].fig[F_REQS], f = c->runs[r].fig[F_SVC_FAILED];
+    if (n > 0 && f > 0) worst = fmax(worst, f / n);
+  }
+  return worst;
+}
+static bool cell_unserved(const struct rep_cell *c) { return svc_fail_share(c) >= FAIL_LIMIT; }
+
+/* "96.1% of requests failed (timeout 173)"; with repeats the share is the worst run's and the
+ * causes are summed over all runs. */
+static void unserved_text(struct sb *s, const struct rep_cell *c) {
+  char a[32], causes[256];
+  causes_text(c, false, causes, sizeof causes);
+  sb_add(s, "%s%% of requests failed (", rep_fmt(svc_fail_share(c) * 100, a, sizeof a));
+  if (c->nruns > 1) sb_add(s, "worst of %zu runs; causes over all runs: ", c->nruns);
+  sb_add(s, "%s)", causes);
+}
+
 /* "71.1 req/s, 24% of the ~272 req/s ...; requests/s stopped rising ...": the saturation evidence. */
 static void sat_evidence(struct sb *s, const struct rep_cell *c, const struct rep_sat *x) {
   char a[32], b[32], e[32], f[32];
@@ -316,11 +341,30 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
     add_sb(doc, B_P, &s);
     return;
   }
+  size_t nunserved = 0;
+  for (size_t i = 0; i < n; i++) nunserved += cell_unserved(cells[i]);
+  if (nunserved == n) {
+    sb_add(&s, "No contender served %s (%s test): each failed 1%% or more of its requests (the study's "
+           "http_req_failed threshold is rate<0.01), so neither requests/s nor latency ranks them:", ep, test);
+    for (size_t i = 0; i < n; i++) {
+      sb_add(&s, "%s %s: ", i ? ";" : "", cells[i]->service);
+      unserved_text(&s, cells[i]);
+    }
+    sb_add(&s, ".");
+    for (size_t i = 0; i < n; i++)
+      if (cut_off(cells[i]) > 0)
+        sb_add(&s, " %s: %s requests were still in flight when the test stopped (cut off by the harness).",
+               cells[i]->service, rep_fmt(cut_off(cells[i]), a, sizeof a));
+    add_sb(doc, B_P, &s);
+    return;
+  }
+  /* the leader and every share are taken over those that served the endpoint */
   struct rep_sat sat[64];
   double maxrps = 0;
   const struct rep_cell *leader = NULL;
   for (size_t i = 0; i < n; i++) {
     rep_saturation(d, cells[i], &sat[i]);
+    if (cell_unserved(cells[i])) continue;
     if (!leader || cells[i]->agg[F_RPS].med > maxrps) leader = cells[i];
     maxrps = fmax(maxrps, cells[i]->agg[F_RPS].med);
   }
@@ -330,7 +374,8 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   double lo = INFINITY, hi = 0, slo = INFINITY, shi = 0, offered = 0, think = NAN;
   for (size_t i = 0; i < n; i++) {
     double r = cells[i]->agg[F_RPS].med;
-    if (!sat[i].saturated && !cell_failed(cells[i]) && (sat[i].capped || r >= 0.95 * maxrps)) {
+    if (!sat[i].saturated && !cell_failed(cells[i]) && !cell_unserved(cells[i]) &&
+        (sat[i].capped || r >= 0.95 * maxrps)) {
       top[ntop++] = cells[i];
       lo = fmin(lo, r); hi = fmax(hi, r);
       if (sat[i].capped) {
@@ -345,16 +390,19 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   }
   if (ntop == 0)   /* everyone saturated: compare those at the top */
     for (size_t i = 0; i < n; i++)
-      if (cells[i]->agg[F_RPS].med >= 0.95 * maxrps) top[ntop++] = cells[i];
+      if (!cell_unserved(cells[i]) && cells[i]->agg[F_RPS].med >= 0.95 * maxrps) top[ntop++] = cells[i];
   if (nbehind == 0) {
     rep_fmt(lo, a, sizeof a);
     rep_fmt(hi, b2, sizeof b2);
     sb_add(&s, "Requests/s do not separate the contenders on %s at this load (%s test): all served %s%s%s req/s",
            ep, test, a, strcmp(a, b2) ? "-" : "", strcmp(a, b2) ? b2 : "");
-    if (ncapped == ntop)
-      sb_add(&s, ", %s-%s%% of the ~%s req/s the profile's closed model offers (VUs / (think %s ms + unloaded "
-             "latency)), so the load, not the services, set the throughput.", rep_fmt(slo * 100, c3, sizeof c3),
-             rep_fmt(shi * 100, d4, sizeof d4), rep_fmt(offered, r1, sizeof r1), rep_fmt(think, r2, sizeof r2));
+    if (ncapped == ntop) {
+      rep_fmt(slo * 100, c3, sizeof c3);
+      rep_fmt(shi * 100, d4, sizeof d4);
+      sb_add(&s, ", %s%s%s%% of the ~%s req/s the profile's closed model offers (VUs / (think %s ms + unloaded "
+             "latency)), so the load, not the services, set the throughput.", c3, strcmp(c3, d4) ? "-" : "",
+             strcmp(c3, d4) ? d4 : "", rep_fmt(offered, r1, sizeof r1), rep_fmt(think, r2, sizeof r2));
+    }
     else
       sb_add(&s, ", within 5%% of each other.");
   } else {
@@ -373,6 +421,11 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
       bool in_top = false;
       for (size_t j = 0; j < ntop; j++) in_top |= top[j] == cells[i];
       if (in_top) continue;
+      if (cell_unserved(cells[i])) {
+        sb_add(&s, "%s %s did not serve it: ", k++ ? ";" : "", cells[i]->service);
+        unserved_text(&s, cells[i]);
+        continue;
+      }
       int lbn = rep_beyond_noise(&cells[i]->agg[F_RPS], &leader->agg[F_RPS]);
       sb_add(&s, "%s %s %s req/s (%s the leader's%s%s)%s", k++ ? ";" : "", cells[i]->service,
              rep_fmt(cells[i]->agg[F_RPS].med, a, sizeof a),
@@ -421,10 +474,11 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   }
   const struct rep_cell *base = NULL;
   for (size_t i = 0; i < n; i++) if (!strcmp(cells[i]->service, d->baseline)) base = cells[i];
-  if (base) {
+  if (base && cell_unserved(base)) base = NULL;   /* ratios to failures say nothing */
+  if (base && n - nunserved > 1) {
     sb_add(&s, " Against %s:", base->service);
     for (size_t i = 0, k = 0; i < n; i++) {
-      if (cells[i] == base) continue;
+      if (cells[i] == base || cell_unserved(cells[i])) continue;
       sb_add(&s, "%s %s %s the requests/s and %s the p99", k++ ? ";" : "", cells[i]->service,
              fmt_ratio(rep_ratio(&cells[i]->agg[F_RPS], &base->agg[F_RPS]), r1, sizeof r1),
              fmt_ratio(rep_ratio(&cells[i]->agg[F_P99], &base->agg[F_P99]), r2, sizeof r2));
@@ -438,21 +492,24 @@ static void answer_endpoint(const struct rep_data *d, struct rep_doc *doc, const
   }
   const struct rep_cell *eff = NULL;
   for (size_t i = 0; i < n; i++)
-    if (cell_has(cells[i], F_CPU_PER_1K) && (!eff || cells[i]->agg[F_CPU_PER_1K].med < eff->agg[F_CPU_PER_1K].med))
+    if (!cell_unserved(cells[i]) && cell_has(cells[i], F_CPU_PER_1K) &&
+        (!eff || cells[i]->agg[F_CPU_PER_1K].med < eff->agg[F_CPU_PER_1K].med))
       eff = cells[i];
   if (eff) {
-    sb_add(&s, " Per 1,000 requests %s used the least CPU, %s CPU-seconds (", eff->service,
-           rep_fmt(eff->agg[F_CPU_PER_1K].med, a, sizeof a));
-    bool first = true;
+    struct sb others = {0};
     for (size_t i = 0; i < n; i++) {
-      if (cells[i] == eff) continue;
-      sb_add(&s, "%s%s %s", first ? "" : ", ", cells[i]->service,
+      if (cells[i] == eff || cell_unserved(cells[i])) continue;
+      sb_add(&others, "%s%s %s", others.s ? ", " : "", cells[i]->service,
              rep_fmt(cells[i]->agg[F_CPU_PER_1K].med, a, sizeof a));
       int cn = cell_has(cells[i], F_CPU_PER_1K) ? rep_beyond_noise(&cells[i]->agg[F_CPU_PER_1K], &eff->agg[F_CPU_PER_1K]) : -1;
-      if (cn >= 0) sb_add(&s, ", %s", noise_phrase(cn));
-      first = false;
+      if (cn >= 0) sb_add(&others, ", %s", noise_phrase(cn));
     }
-    sb_add(&s, ")");
+    if (others.s)
+      sb_add(&s, " Per 1,000 requests %s used the least CPU, %s CPU-seconds (%s)", eff->service,
+             rep_fmt(eff->agg[F_CPU_PER_1K].med, a, sizeof a), others.s);
+    else
+      sb_add(&s, " Per 1,000 requests %s used %s CPU-seconds", eff->service, rep_fmt(eff->agg[F_CPU_PER_1K].med, a, sizeof a));
+    free(others.s);
   } else {
     sb_add(&s, " CPU use was not recorded for %s, so efficiency per request cannot be compared", ep);
   }

@@ -117,6 +117,7 @@ struct want {
   char cause[16][64];    /* failures_by_cause, counts above 0 summed over the runs */
   double cause_n[16];
   int ncause;
+  double svcfail[16];    /* per run: requests failed by the service (not cut off) / http_reqs.count */
   char th[16][128];      /* every threshold expression, and in how many runs it was crossed */
   int th_crossed[16];
   int nth;
@@ -204,15 +205,19 @@ static int load_wants(const char *dir, struct want *w, int max) {
       x->v[W_THR][r] = jnum(doc, thr) * 100;
       const char *fc[] = {"client", "pocbench", "failures_by_cause", NULL}, *mp[] = {"client", "metrics", NULL};
       yajl_val causes = yajl_tree_get(doc, fc, yajl_t_object), metrics = yajl_tree_get(doc, mp, yajl_t_object);
+      const char *cntp[] = {"client", "metrics", "http_reqs", "count", NULL};
+      double svc_failed = 0;
       for (size_t k = 0; causes && k < causes->u.object.len; k++) {
         double cnt = YAJL_IS_NUMBER(causes->u.object.values[k]) ? YAJL_GET_DOUBLE(causes->u.object.values[k]) : 0;
         if (!(cnt > 0)) continue;
+        if (strcmp(causes->u.object.keys[k], "interrupted")) svc_failed += cnt;
         int j = 0;
         while (j < x->ncause && strcmp(x->cause[j], causes->u.object.keys[k])) j++;
         if (j == 16) continue;
         if (j == x->ncause) { snprintf(x->cause[j], sizeof x->cause[j], "%s", causes->u.object.keys[k]); x->cause_n[j] = 0; x->ncause++; }
         x->cause_n[j] += cnt;
       }
+      x->svcfail[r] = jnum(doc, cntp) > 0 ? svc_failed / jnum(doc, cntp) : 0;
       for (size_t k = 0; metrics && k < metrics->u.object.len; k++) {
         const char *tp[] = {"thresholds", NULL};
         yajl_val th = yajl_tree_get(metrics->u.object.values[k], tp, yajl_t_object);
@@ -546,6 +551,13 @@ static void check_extras(const char *dir, const char *md, const char *name) {
   for (int i = 0; i < nsw; i++) yajl_tree_free(sw[i]);
 }
 
+/* The report's rule (report_doc.c): a contender that failed 1 % or more of its requests by its own
+ * doing in any run did not serve the endpoint and is not compared. */
+static bool unserved(const struct want *w) {
+  for (int r = 0; r < w->n; r++) if (w->svcfail[r] >= 0.01) return true;
+  return false;
+}
+
 /* Q1-Q4's "Against <baseline>:" clause: the ratios of the medians, and with repeats both the
  * requests/s and the p99 judged against run-to-run noise (ranges overlap or not). */
 static void check_against(const char *md, const struct want *w, int nw, const char *baseline, const char *name) {
@@ -565,10 +577,18 @@ static void check_against(const char *md, const struct want *w, int nw, const ch
     const struct want *b = NULL;
     for (int i = 0; i < nw; i++) if (!strcmp(w[i].key, key)) b = &w[i];
     if (!b || !sec) continue;
+    if (unserved(b)) {
+      /* ratios to a baseline that failed 1 % or more of its requests say nothing: none given */
+      const char *ag = strstr(sec, " Against ");
+      snprintf(key, sizeof key, "%s: Q%d gives no ratios against %s, which failed 1%% or more of its requests", name,
+               q + 1, baseline);
+      CHECK(!ag || (end && ag > end), key);
+      continue;
+    }
     for (int i = 0; i < nw; i++) {
       char t[64], svc[128], ep[64];
       sscanf(w[i].key, "%63[^|]|%127[^|]|%63s", t, svc, ep);
-      if (strcmp(t, test) || strcmp(ep, eps[q]) || &w[i] == b) continue;
+      if (strcmp(t, test) || strcmp(ep, eps[q]) || &w[i] == b || unserved(&w[i])) continue;
       double v[16];
       struct rep_agg ar, ap, br, bp;
       memcpy(v, w[i].v[W_RPS], sizeof(double) * (size_t)w[i].n); ar = rep_aggregate(v, (size_t)w[i].n);
@@ -970,6 +990,16 @@ static void fixture_report(const char *name) {
                      "run-to-run noise)"), "run-timeouts-r2: Q1 judges the CPU comparison against noise too");
     CHECK(strstr(md, "c is best on /health: 12.8x lower p99 than fastapi, larger than run-to-run noise over 2 runs"),
           "run-timeouts-r2: Q1's best needs non-overlapping p99 ranges over the 2 runs");
+    /* /io: 96 % and 100 % of requests timed out in the worst runs: nobody served it */
+    const char *q3 = strstr(md, "### 3. "), *q4 = strstr(md, "### 4. ");
+    char *a3 = q3 && q4 ? strndup(q3, (size_t)(q4 - q3)) : NULL;
+    CHECK(a3 && strstr(a3, "No contender served /io (tight test)") &&
+          strstr(a3, "fastapi: 96.1% of requests failed (worst of 2 runs; causes over all runs: timeout 345)") &&
+          strstr(a3, "c: 100% of requests failed (worst of 2 runs; causes over all runs: timeout 353)"),
+          "run-timeouts-r2: Q3 says no contender served /io, with each one's failure share and causes");
+    CHECK(a3 && !strstr(a3, "best") && !strstr(a3, "set the throughput") && !strstr(a3, "least CPU"),
+          "run-timeouts-r2: Q3 ranks nobody on throughput, latency or CPU where every request timed out");
+    free(a3);
   }
   CHECK(md && strstr(md, "### 7. What are the resource-efficiency trade-offs?"), "all seven questions present");
   CHECK(md && !strstr(md, "| 1x |") && !strstr(md, " 1x "), "ratios in one format (no bare 1x)");
@@ -1273,9 +1303,54 @@ static void synthetic(void) {
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* A contender that fails fast is no leader: gamma answers 500 requests/s on /json, half of them
+ * refused, beside beta serving ~198 req/s cleanly; and fastapi, the baseline, failing too, gives
+ * no ratios. Q4 must rank beta alone, name gamma's failures, take no share or CPU figure from
+ * gamma, and print no ratio against a baseline that failed. */
+static void synthetic_unserved(void) {
+  char tmpl[] = "/tmp/test-report-unserved-XXXXXX";
+  char *dir = mkdtemp(tmpl), sub[1100], cmd[1200];
+  if (!dir) { CHECK(0, "mkdtemp"); return; }
+  snprintf(sub, sizeof sub, "%s/test-load-results", dir);
+  CHECK(mkdir(sub, 0755) == 0, "unserved tree: make test-load-results/");
+  put(dir, "run.json", "{\"schema\":1,\"started\":\"2026-12-04T00:00:00Z\",\"status\":\"complete\"}\n");
+  put_doc(dir, "beta", 1978, 197.8, 0.5, 1.5, 1.8, 2.5, 100.6, "\"reset\":0", 0, false, 0);
+  put_doc(dir, "gamma", 5000, 500, 0.05, 0.1, 0.1, 0.2, 100.1, "\"refused\":2500", 2500, true, 0);
+  put_doc(dir, "fastapi", 1900, 190, 0.9, 2, 2.5, 3, 101, "\"timeout\":100", 100, true, 0);
+  struct rep_data d;
+  char err[512];
+  CHECK(rep_load(dir, "fastapi", &d, err, sizeof err) == 0, "unserved tree loads");
+  struct rep_doc doc;
+  rep_doc_build(&d, &doc);
+  char *all = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&all, &len);
+  if (f) { rep_write_md(f, &doc); fclose(f); }
+  const char *q4 = all ? strstr(all, "### 4. ") : NULL, *q5 = q4 ? strstr(q4, "### 5. ") : NULL;
+  char *a4 = q4 && q5 ? strndup(q4, (size_t)(q5 - q4)) : NULL;
+  if (a4) printf("# %s", a4);
+  CHECK(a4 && strstr(a4, "beta is best on /json: the only contender that kept up"),
+        "Q4: the one contender serving cleanly is best, though another answered more requests/s");
+  CHECK(a4 && strstr(a4, "gamma did not serve it: 50% of requests failed (refused 2500)"),
+        "Q4: the fast-failing contender is named with its failure share and cause");
+  CHECK(a4 && strstr(a4, "fastapi did not serve it: 5.26% of requests failed (timeout 100)"),
+        "Q4: so is the failing baseline");
+  CHECK(a4 && !strstr(a4, "the leader's") && !strstr(a4, "Against fastapi"),
+        "Q4: no share of a failing leader and no ratio against a failing baseline");
+  CHECK(a4 && strstr(a4, "Per 1,000 requests beta used ") && !strstr(a4, "least CPU"),
+        "Q4: the CPU comparison leaves the failing contenders out");
+  free(a4);
+  free(all);
+  rep_doc_free(&doc);
+  rep_free(&d);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
 int main(void) {
   units();
   synthetic();
+  synthetic_unserved();
   DIR *d = opendir(FIXTURES);
   CHECK(d != NULL, "fixture directory " FIXTURES " exists (run from the repository root)");
   int n = 0;
@@ -1292,7 +1367,8 @@ int main(void) {
   CHECK(seen_crossed > 0, "a fixture has a threshold crossed over repeats");
   CHECK(seen_spread > 0, "fixtures have figures with a (min-max) spread");
   CHECK(seen_noise == 3, "fixtures have ratios both beyond and within noise");
-  CHECK(seen_offer >= 8, "fixtures' answers quote the closed model's offer (checked against the series)");
+  /* 7: run-timeouts-r2's /io quotes none (nobody served it) */
+  CHECK(seen_offer >= 7, "fixtures' answers quote the closed model's offer (checked against the series)");
   CHECK(seen_missing >= 2, "a fixture has capacity/ and sweep/ documents for part of the matrix");
   CHECK(seen_gap >= 1, "a fixture has a client p50 far above its server bucket");
   return check_done("test_report");
