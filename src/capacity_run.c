@@ -98,6 +98,32 @@ static void record_or_warn(const char *out, const char *status, const char *reas
     fprintf(stderr, "pocbench run: capacity: run.json not updated: %s\n", err);
 }
 
+/* The study's verify gate holds for the phase too: the contenders run.json records as verified,
+ * as a --services list (the runner's names are that form: name or name@variant), into buf.
+ * 1: the list is in buf; 0: run.json has no verify record (--no-verify), keep the selection;
+ * -1: run.json unreadable. Those that failed are named on stdout. */
+static int verified_services(const char *out, char *buf, size_t n) {
+  char path[PATH_MAX + 16], err[512];
+  snprintf(path, sizeof path, "%s/run.json", out);
+  yajl_val run = js_read_file(path, err, sizeof err);
+  if (!run) return -1;
+  yajl_val v = js_get(run, "verify");
+  if (!v || !YAJL_IS_OBJECT(v) || !v->u.object.len) { yajl_tree_free(run); return 0; }
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < v->u.object.len; i++) {
+    const char *name = v->u.object.keys[i];
+    if (YAJL_IS_TRUE(js_get(v->u.object.values[i], "passed"))) {
+      int w = snprintf(buf + len, n - len, "%s%s", len ? "," : "", name);
+      if (w > 0 && (size_t)w < n - len) len += (size_t)w;
+    } else {
+      printf("pocbench run: capacity: %s left out (it failed pocbench verify)\n", name);
+    }
+  }
+  yajl_tree_free(run);
+  return 1;
+}
+
 int capacity_after_run(const struct run_opts *ro) {
   struct cap_opts o;
   capacity_opts_defaults(&o);
@@ -116,6 +142,14 @@ int capacity_after_run(const struct run_opts *ro) {
     return EXIT_FAIL;
   }
   double scale = ro->scale > 0 ? ro->scale : 1;
+  char passed[4096];
+  int vr = verified_services(o.out, passed, sizeof passed);
+  if (vr == 1 && !passed[0]) {
+    printf("\npocbench run: breaking points skipped: no contender passed pocbench verify\n");
+    record_or_warn(o.out, "skipped", "no contender passed pocbench verify", 0, 0, -1);
+    return EXIT_OK;
+  }
+  if (vr == 1) o.services = passed;
   if (scale < CAPACITY_MIN_SCALE && ro->capacity_step_ns <= 0) {
     char why[160];
     snprintf(why, sizeof why, "below --scale %g without --capacity-step (a quick run)", CAPACITY_MIN_SCALE);

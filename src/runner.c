@@ -982,6 +982,9 @@ end:
 
 out:
   runner_prom_stop(r);
+  /* --pin held this process (and so what it starts next: the capacity phase, the report) to the
+   * harness CPUs; the phase after the study records "shared CPUs", so give it every CPU back */
+  if (r->harness_cpus[0]) runner_set_cpus(NULL);
   if (r->limits && cg_remove_tree(&r->cg, r->cg_run_rel) < 0)
     fprintf(stderr, "pocbench run: could not remove every cgroup under %s\n", r->cg_run_rel);
   if (r->limits) {

@@ -509,7 +509,8 @@ def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
             "0.02",
             "--warmup",
             "0",
-            "--no-capacity",
+            "--capacity-step",  # the capacity phase would run at this scale: verify gates it too
+            "1s",
             "--out",
             str(out),
         ],
@@ -525,6 +526,11 @@ def test_contender_failing_verify_is_not_measured(tmp_path: Path) -> None:
     assert st["broken"]["status"] == "not_verified"
     assert "exited with status 3" in st["broken"]["failure"]
     assert not (out / "test-load-results" / "broken-health.json").exists()
+    assert "capacity: broken left out (it failed pocbench verify)" in p.stdout, p.stdout
+    assert "breaking points skipped: no contender passed pocbench verify" in p.stdout, p.stdout
+    assert run["capacity"]["status"] == "skipped", run["capacity"]
+    assert run["capacity"]["reason"] == "no contender passed pocbench verify", run["capacity"]
+    assert not (out / "capacity").exists() and not (out / "sweep").exists()
     # nothing was measured, so `pocbench report` has no document and fails: the runner's
     # stand-in table says what it is, on stderr, in run.json and at its own top
     assert run["report"]["status"] == "fallback" and run["report"]["exit_code"] == 1, run["report"]
