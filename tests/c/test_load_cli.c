@@ -158,6 +158,63 @@ static void case_cli_bad_threshold(void) {
   testserver_stop(&ts);
 }
 
+/* The number after "<key>": that follows the first "<metric>": in a pretty-printed export. */
+static double export_num(const char *json, const char *metric, const char *key) {
+  char m[128], k[64];
+  snprintf(m, sizeof m, "\"%s\": {", metric);
+  snprintf(k, sizeof k, "\"%s\": ", key);
+  const char *at = strstr(json, m), *v = at ? strstr(at, k) : NULL;
+  return v ? strtod(v + strlen(k), NULL) : -1;
+}
+
+/* --merge as a user runs it: two real runs' exports (other VUs, other think times) combined into
+ * one summary whose counts add up, whose extremes are the extremes of both, and whose vus_max
+ * sums the processes' (the Kubernetes split); an unreadable input is named and exits 1. */
+static void case_cli_merge(void) {
+  struct testserver ts;
+  if (testserver_start(&ts, TS_NORMAL, 0)) { CHECK(0, "merge: test server starts"); return; }
+  char a[] = "/tmp/test_load_cli_mA.XXXXXX", b[] = "/tmp/test_load_cli_mB.XXXXXX", m[] = "/tmp/test_load_cli_mM.XXXXXX";
+  close(mkstemp(a));
+  close(mkstemp(b));
+  close(mkstemp(m));
+  char args[1024], out[16384], err[4096];
+  snprintf(args, sizeof args, "--quiet --vus 2 -d 1s --sleep 10ms --summary-export %s http://127.0.0.1:%d/", a, ts.port);
+  int ra = cli(args, out, sizeof out, err, sizeof err);
+  snprintf(args, sizeof args, "--quiet --vus 3 -d 1s --sleep 20ms --summary-export %s http://127.0.0.1:%d/", b, ts.port);
+  int rb = cli(args, out, sizeof out, err, sizeof err);
+  testserver_stop(&ts);
+  CHECK(ra == 0 && rb == 0, "merge: the two runs exit 0");
+  snprintf(args, sizeof args, "--no-color --merge %s %s --summary-export %s", a, b, m);
+  int rm = cli(args, out, sizeof out, err, sizeof err);
+  CHECK_INT(rm, 0, "merge: pocbench load --merge exits 0");
+  static char ja[262144], jb[262144], jm[262144];
+  textfile_slurp(a, ja, sizeof ja);
+  textfile_slurp(b, jb, sizeof jb);
+  textfile_slurp(m, jm, sizeof jm);
+  double na = export_num(ja, "http_reqs", "count"), nb = export_num(jb, "http_reqs", "count");
+  double nm = export_num(jm, "http_reqs", "count");
+  printf("# merge: %g + %g requests -> %g\n", na, nb, nm);
+  CHECK(na > 10 && nb > 10 && nm == na + nb, "merge: http_reqs.count is the sum of the runs'");
+  CHECK(export_num(jm, "iterations", "count") == export_num(ja, "iterations", "count") + export_num(jb, "iterations", "count"),
+        "merge: iterations.count is the sum");
+  double mina = export_num(ja, "http_req_duration", "min"), minb = export_num(jb, "http_req_duration", "min");
+  double maxa = export_num(ja, "http_req_duration", "max"), maxb = export_num(jb, "http_req_duration", "max");
+  CHECK(export_num(jm, "http_req_duration", "min") == (mina < minb ? mina : minb) &&
+        export_num(jm, "http_req_duration", "max") == (maxa > maxb ? maxa : maxb),
+        "merge: http_req_duration min and max are those of both runs");
+  CHECK(export_num(jm, "vus_max", "max") == 5, "merge: vus_max adds the processes' (2 + 3)");
+  char want[64];
+  snprintf(want, sizeof want, "http_reqs......................: %.0f ", nm);
+  CHECK(strstr(out, want) != NULL, "merge: the printed summary shows the combined http_reqs");
+  snprintf(args, sizeof args, "--merge %s /tmp/test_load_cli_no_such_export.json", a);
+  int rn = cli(args, out, sizeof out, err, sizeof err);
+  CHECK(rn == 1 && strstr(err, "/tmp/test_load_cli_no_such_export.json: No such file or directory"),
+        "merge: a missing input exits 1 and names the file");
+  unlink(a);
+  unlink(b);
+  unlink(m);
+}
+
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -165,5 +222,6 @@ int main(void) {
   case_cli_bad_url();
   case_cli_bad_threshold();
   case_cli_abort_on_fail();
+  case_cli_merge();
   return check_done("test_load_cli");
 }
