@@ -225,6 +225,34 @@ static void case_status_5xx(void) {
 }
 
 /* k6's expected statuses are 200-399: a 304 (no body) or a 302 (not followed) is a success. */
+/* Bodiless answers through the engine: to HEAD the server sends Content-Length: 5 and no body,
+ * and a 204 has neither; a client waiting for a body would time out (60 s, far past the run)
+ * or close the connection. Each must complete at its headers and keep the connection. */
+static void case_bodiless(void) {
+  struct testserver ts;
+  struct load_stats s;
+  if (testserver_start(&ts, TS_NORMAL, 0)) { CHECK(0, "HEAD: server starts"); return; }
+  struct load_opts o = base(ts.port, 2, 500);
+  o.method = "HEAD";
+  CHECK_INT(run(&o, &s), 0, "HEAD: engine_run returns 0");
+  CHECK(s.http_reqs > 50 && s.http_req_failed == 0 && nfail(&s) == 0, "HEAD: many requests, none failed");
+  CHECK_INT(s.status_class[2], s.http_reqs, "HEAD: every response 2xx");
+  CHECK_INT(s.data_received, s.http_reqs * 64, "HEAD: 64 bytes per response (headers only, Content-Length: 5 unsent)");
+  CHECK_INT(ts.ctr->accepted, 2, "HEAD: the connections are kept (one per VU)");
+  CHECK_INT(s.interrupted, 0, "HEAD: nothing left in flight");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+  if (testserver_start(&ts, TS_STATUS_204, 0)) { CHECK(0, "204: server starts"); return; }
+  o = base(ts.port, 2, 500);
+  CHECK_INT(run(&o, &s), 0, "204: engine_run returns 0");
+  CHECK(s.http_reqs > 50 && s.http_req_failed == 0 && nfail(&s) == 0, "204: many requests, none failed");
+  CHECK_INT(s.status_class[2], s.http_reqs, "204: every response 2xx");
+  CHECK_INT(s.data_received, s.http_reqs * 41, "204: 41 bytes per response, no body");
+  CHECK_INT(ts.ctr->accepted, 2, "204: the connections are kept (one per VU)");
+  load_stats_free(&s);
+  testserver_stop(&ts);
+}
+
 static void case_status_3xx(void) {
   static const struct { enum ts_mode mode; const char *what; } m[] = {
     {TS_STATUS_304, "304 without a body"}, {TS_STATUS_302, "302 with a Location"}};
@@ -510,6 +538,7 @@ int main(void) {
   case_status_4xx();
   case_status_5xx();
   case_status_3xx();
+  case_bodiless();
   case_status_mixed();
   case_eof_mid_body();
   case_refused();

@@ -33,6 +33,7 @@ static const char RESP_RESET[] = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n
 static const char RESP_404[] = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found";
 static const char RESP_503[] = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 4\r\n\r\nbusy";
 static const char RESP_304[] = "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n";
+static const char RESP_204[] = "HTTP/1.1 204 No Content\r\nX-Test: none\r\n\r\n";
 static const char RESP_302[] = "HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\n\r\n";
 
 struct tconn {
@@ -43,6 +44,7 @@ struct tconn {
   int action;           /* 1 answer, 2 next split byte, 3 idle close */
   size_t split_off;
   bool http10;          /* an HTTP/1.0 client (ab) keeps the connection only when told so */
+  bool head;            /* this request is a HEAD: the answer has no body */
 };
 
 static struct tconn *conns[MAXFD];
@@ -97,7 +99,11 @@ static bool answer(struct tconn *c, enum ts_mode mode, int delay_ms, struct ts_c
   case TS_NORMAL:
   case TS_DELAY:
     if (c->http10) put(c->fd, RESP_OK10, sizeof RESP_OK10 - 1);
+    else if (c->head) put(c->fd, RESP_OK, sizeof RESP_OK - 1 - 5);   /* the length, not the body */
     else put(c->fd, RESP_OK, sizeof RESP_OK - 1);
+    return true;
+  case TS_STATUS_204:
+    put(c->fd, RESP_204, sizeof RESP_204 - 1);
     return true;
   case TS_IDLE_CLOSE:
     put(c->fd, RESP_OK, sizeof RESP_OK - 1);
@@ -248,6 +254,7 @@ void testserver_serve(int lfd, enum ts_mode mode, int delay_ms, struct ts_counte
           }
           size_t used = (size_t)(e + 4 - c->in);
           c->http10 = memmem(c->in, used, " HTTP/1.0\r\n", 11) != NULL;
+          c->head = used >= 5 && !memcmp(c->in, "HEAD ", 5);
           memmove(c->in, c->in + used, c->inlen - used);
           c->inlen -= used;
           if (c->action == 3) { c->action = 0; c->due = 0; }   /* busy again: not idle */

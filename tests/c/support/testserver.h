@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 enum ts_mode {
-  TS_NORMAL,            /* 200, Content-Length: 5, keep-alive */
+  TS_NORMAL,            /* 200, Content-Length: 5, keep-alive (to HEAD: the headers alone) */
   TS_CLOSE,             /* 200 with Connection: close, then close */
   TS_STALL,             /* read the request, never answer */
   TS_CHUNKED_SPLIT,     /* chunked body, every byte of the response in its own write, 200 us apart */
@@ -25,6 +25,7 @@ enum ts_mode {
   TS_STATUS_302,        /* 302 Found with a Location (never followed by us), Content-Length: 0 */
   TS_STATUS_MIXED,      /* the server's requests 1, 3, 5, ... get 200, 2, 4, 6, ... get 503 */
   TS_EOF_MID_BODY,      /* headers promise 100 bytes, 5 are sent, then a clean close (FIN) */
+  TS_STATUS_204,        /* 204 No Content: no length, no body by definition, keep-alive */
 };
 
 struct ts_counters {
