@@ -756,3 +756,52 @@ def test_capacity_step_runs_the_capacity_phase_after_a_tiny_study(tmp_path: Path
     assert not [g for g in groups if g.exists()], groups
     assert not (out / ".tmp-capacity").exists() and not (out / ".tmp").exists()
     assert not own_processes(out, [app]), "processes of the run left after it ended"
+
+
+def test_metrics_are_scraped_every_5s_during_a_profile(tmp_path: Path) -> None:
+    """The other tests' profiles last under 5 s at --scale 0.02, so only the scrapes before and
+    after run; an 11-s profile against the C contender shows the 5-s interval: scrapes at 0, 5
+    and 10 s and one at the end, each a complete exposition whose request counter rises."""
+    prof = tmp_path / "profiles"
+    prof.mkdir()
+    (prof / "scrape.json").write_text('{"vus": 2, "duration": "11s", "sleep": "100ms"}\n')
+    out = tmp_path / "scrape"
+    p = run_pocbench(
+        [
+            "run",
+            "--profiles-dir",
+            str(prof),
+            "--services",
+            "c",
+            "--endpoints",
+            "/health",
+            "--tests",
+            "scrape",
+            "--warmup",
+            "0",
+            "--no-capacity",
+            "--no-report",
+            "--out",
+            str(out),
+        ],
+        timeout=120,
+    )
+    print(p.stdout[-2000:], p.stderr[-2000:], sep="\n")
+    assert p.returncode == 0, p.stderr
+    prom = out / "test-scrape-results" / "c-health.prom"
+    assert check_prom(prom) >= 4
+    times, totals, total = [], [], None
+    for line in prom.read_text().splitlines() + ["# pocbench-scrape end"]:
+        if line.startswith("# pocbench-scrape"):
+            if times:
+                totals.append(total)
+            m = re.search(r"t_s=([0-9.]+)", line)
+            if m:
+                times.append(float(m.group(1)))
+            total = None
+        elif line.startswith("http_requests_total{") and 'handler="/health"' in line:
+            total = float(line.rsplit(" ", 1)[1])
+    assert times[:3] == [0.0, 5.0, 10.0], times
+    assert 11.0 <= times[-1] < 12.0 and len(times) == 4, times
+    assert all(t is not None for t in totals[1:]), totals
+    assert totals[1] < totals[2] < totals[3], totals  # the counter rose between scrapes
