@@ -37,7 +37,7 @@ char *progress_render(char *buf, size_t n, const struct load_opts *o, const stru
   progress_elapsed(el, sizeof el, p->elapsed_ns, max);
   int w = digits(p->max_vus > 0 ? p->max_vus : 1);
   double frac = end > 0 ? (double)p->elapsed_ns / (double)end : 1;
-  if (frac > 1 || p->done) frac = 1;
+  if (frac > 1) frac = 1;   /* a finished run keeps its progress: aborted half way is 50% and a cross */
   if (tty) {
     int cells = 38, filled = (int)(cells * frac), i = 0;
     bar[i++] = '[';
@@ -46,10 +46,10 @@ char *progress_render(char *buf, size_t n, const struct load_opts *o, const stru
     bar[i++] = ']';
     bar[i] = 0;
   } else {
-    snprintf(bar, sizeof bar, "[ %3d%% ]", (int)(frac * 100));
+    snprintf(bar, sizeof bar, "[ %3.0f%% ]", frac * 100);   /* rounded: 45 s of 2 min is 38% (doc 6) */
   }
   const char *name = o->scenario ? o->scenario : "default";
-  char status = p->done ? (p->interrupted && frac < 1 ? 'x' : '+') : p->elapsed_ns > end ? 'v' : ' ';
+  char status = p->done ? (frac < 1 ? 'x' : '+') : p->elapsed_ns > end ? 'v' : ' ';
   const char *mark = status == '+' ? "\xe2\x9c\x93" : status == 'x' ? "\xe2\x9c\x97" : status == 'v' ? "\xe2\x86\x93" : " ";
   int len = snprintf(buf, n, "running (%s), %0*lld/%0*lld VUs, %llu complete and %llu interrupted iterations\n%s %s %s ",
                      el, w, (long long)p->active, w, (long long)p->init, (unsigned long long)p->complete,
