@@ -805,3 +805,51 @@ def test_metrics_are_scraped_every_5s_during_a_profile(tmp_path: Path) -> None:
     assert 11.0 <= times[-1] < 12.0 and len(times) == 4, times
     assert all(t is not None for t in totals[1:]), totals
     assert totals[1] < totals[2] < totals[3], totals  # the counter rose between scrapes
+
+
+def test_repeat_runs_each_scenario_n_times_interleaved_across_contenders(tmp_path: Path) -> None:
+    """--repeat 2 with two contenders: four documents named .r1/.r2, and the runs interleaved
+    (alpha r1, beta r1, alpha r2, beta r2) so that drift over the run hits both alike."""
+    apps = tmp_path / "apps"
+    tiny_app(apps, "alpha")
+    tiny_app(apps, "beta")
+    out = tmp_path / "repeat"
+    p = run_pocbench(
+        [
+            "run",
+            "--apps-dir",
+            str(apps),
+            "--services",
+            "alpha,beta",
+            "--endpoints",
+            "/health",
+            "--tests",
+            "load",
+            "--scale",
+            "0.02",
+            "--warmup",
+            "0",
+            "--repeat",
+            "2",
+            "--no-verify",
+            "--no-capacity",
+            "--no-report",
+            "--out",
+            str(out),
+        ],
+        timeout=120,
+    )
+    print(p.stdout[-2000:], p.stderr[-2000:], sep="\n")
+    assert p.returncode == 0, p.stderr
+    docs = {}
+    for svc in ("alpha", "beta"):
+        for k in (1, 2):
+            d = load_json(out / "test-load-results" / f"{svc}-health.r{k}.json")
+            assert d["scenario"]["repeat"] == k and d["scenario"]["status"] == "ok", d["scenario"]
+            docs[(svc, k)] = d["scenario"]
+    assert not (out / "test-load-results" / "alpha-health.json").exists()
+    order = [("alpha", 1), ("beta", 1), ("alpha", 2), ("beta", 2)]
+    for a, b in zip(order, order[1:], strict=False):
+        assert docs[a]["ended"] <= docs[b]["started"], (a, docs[a], b, docs[b])
+    run = load_json(out / "run.json")
+    assert [(s["service"], s["repeat"]) for s in run["scenarios"]] == order, run["scenarios"]
