@@ -166,6 +166,17 @@ def test_run_collects_and_merges_three_pods_exactly(study: dict, server: str) ->
         assert merged == sum(p["metrics"]["http_reqs"]["count"] for p in pods)
         assert merged == Counting.hits[f"/{e}"], (e, merged, Counting.hits)
         assert merged > 0
+        # exact merge: each latency histogram is the pods' bucket by bucket, not a re-estimate
+        for metric in ("http_req_duration", "http_req_waiting", "iteration_duration"):
+            mh = doc["client"]["pocbench"]["histograms"][metric]
+            ph = [p["pocbench"]["histograms"][metric] for p in pods]
+            want: dict[int, int] = {}
+            for h in ph:
+                for i, c in h["buckets"]:
+                    want[i] = want.get(i, 0) + c
+            assert dict((i, c) for i, c in mh["buckets"]) == want, (e, metric)
+            assert mh["count"] == sum(h["count"] for h in ph) and mh["sum"] == sum(h["sum"] for h in ph)
+            assert mh["min"] == min(h["min"] for h in ph) and mh["max"] == max(h["max"] for h in ph)
         txt = (ts / "test-smoke-results" / f"{name}-{e}.txt").read_text()
         assert "http_reqs" in txt
         csv = (ts / "test-smoke-results" / f"{name}-{e}.csv").read_text().splitlines()
