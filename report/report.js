@@ -71,8 +71,8 @@
     var c = echarts.init(div, null, { renderer: "canvas" });
     option.animation = false;
     option.textStyle = { fontFamily: "system-ui, sans-serif" };
-    option.grid = option.grid || { left: 60, right: 60, top: 88, bottom: 40 };
-    if (option.grid.top < 88) option.grid.top = 88;
+    option.grid = option.grid || { left: 60, right: 60, top: 96, bottom: 40 };
+    if (option.grid.top < 96) option.grid.top = 96;   /* below the legend and the axis names */
     option.tooltip = option.tooltip || { trigger: "axis" };
     c.on("finished", function () {
       if (div.getAttribute("data-drawn") !== "1") { div.setAttribute("data-drawn", "1"); drawn++; }
@@ -82,8 +82,9 @@
     window.addEventListener("resize", function () { c.resize(); });
     return c;
   }
-  function title(text, sub) { return { text: text, subtext: sub || "", left: 8, textStyle: { fontSize: 13 }, subtextStyle: { fontSize: 11 } }; }
-  function legend() { return { top: 40, left: 8, right: 8, type: "scroll" }; }
+  /* title, subtitle and legend stacked without overlap: the subtitle ends near 40 px */
+  function title(text, sub) { return { text: text, subtext: sub || "", left: 8, itemGap: 4, textStyle: { fontSize: 13 }, subtextStyle: { fontSize: 11 } }; }
+  function legend() { return { top: 46, left: 8, right: 8, type: "scroll" }; }
 
   /* latency percentiles over time, with the VU ramp on the right axis */
   function latencyOverTime(g, test, ep, cells) {
@@ -144,7 +145,16 @@
   }
 
   /* side-by-side bars per endpoint, one bar per contender */
-  function barsPerEndpoint(g, test, key, label, unit) {
+  /* The power of ten at or below the smallest positive value: a log axis's bars rise from its
+   * startValue (1 by default, so a 0.3 ms bar would hang down from 1 ms). */
+  function logFloor(series) {
+    var lo = Infinity;
+    series.forEach(function (s) { s.data.forEach(function (v) { if (v > 0 && v < lo) lo = v; }); });
+    return isFinite(lo) ? Math.pow(10, Math.floor(Math.log10(lo))) : 1;
+  }
+  /* log: latencies span orders of magnitude across stacks (0.2 ms beside 1 s); on a linear
+   * axis the fast contenders' bars would not show */
+  function barsPerEndpoint(g, test, key, label, unit, log) {
     var eps = D.endpoints.filter(function (ep) { return cellsOf(test, ep).length; });
     var series = D.services.map(function (svc) {
       return { name: svc, type: "bar", itemStyle: { color: color(svc) },
@@ -153,7 +163,9 @@
     chart(g, "bars-" + key + "-" + test, {
       title: title(test + ": " + label + " per endpoint", D.cells.some(function (c) { return c.runs > 1; }) ? "median of repeats" : ""),
       legend: legend(), tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      xAxis: { type: "category", data: eps }, yAxis: { type: "value", name: unit }, series: series
+      xAxis: { type: "category", data: eps },
+      yAxis: log ? { type: "log", logBase: 10, name: unit + " (log)", startValue: logFloor(series) }
+                 : { type: "value", name: unit }, series: series
     });
   }
 
@@ -282,7 +294,7 @@
   D.tests.forEach(function (test) {
     var g = group(test + " test: every endpoint side by side");
     barsPerEndpoint(g, test, "rps", "requests/s", "req/s");
-    barsPerEndpoint(g, test, "p99", "client p99 latency", "ms");
+    barsPerEndpoint(g, test, "p99", "client p99 latency", "ms", true);
     barsPerEndpoint(g, test, "cpu1k", "CPU-seconds per 1,000 requests", "CPU-s");
     clientVsServer(g, test);
     D.endpoints.forEach(function (ep) {
