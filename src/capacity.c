@@ -541,7 +541,7 @@ int capacity_main(const struct cap_opts *o) {
     code = any_error ? EXIT_FAIL : EXIT_OK;
   }
   fflush(stdout);
-  rmdir(c->tmp);
+  fs_remove_work_dir(c->tmp);   /* an interrupted step leaves its export and logs */
   if (c->cg_ok) {
     if (c->gen_cg_made) { cg_kill_all(&c->gen_cg, 2LL * 1000000000); cg_remove(&c->gen_cg); }
     if (cg_remove_tree(&c->cg, c->cg_rel) < 0)

@@ -1,8 +1,11 @@
-/* fsutil.c: atomic file writes (temp file, fsync, rename), mkdir -p and whole-file reads.
+/* fsutil.c: atomic file writes (temp file, fsync, rename), mkdir -p, whole-file reads and
+ * the removal of a work directory.
  * Results are only ever made visible by rename(2), which is atomic within a filesystem, so a
  * reader (or a --resume) sees either the old file or the complete new one. The temp name
  * carries the pid so two writers never share a temp file. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,4 +94,18 @@ int fs_read_all(const char *path, char **out, size_t *len) {
   *out = buf;
   if (len) *len = n;
   return 0;
+}
+
+void fs_remove_work_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  char p[PATH_MAX + 300];
+  while ((e = readdir(d)))
+    if (e->d_type == DT_REG) {
+      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      unlink(p);
+    }
+  closedir(d);
+  rmdir(dir);
 }

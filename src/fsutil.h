@@ -12,5 +12,8 @@ int fs_commit_tmp(const char *tmp_path, const char *path);
 int fs_mkdirs(const char *path);
 /* Reads a whole file into a NUL-terminated malloc'd buffer (*out, caller frees). 0 or -errno. */
 int fs_read_all(const char *path, char **out, size_t *len);
+/* Removes a work directory of our own: its regular files (temp files of a generator or a
+ * service stopped mid-write), then the directory. Best effort: what cannot go stays. */
+void fs_remove_work_dir(const char *dir);
 
 #endif

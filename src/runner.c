@@ -11,7 +11,6 @@
 /* paths and messages are bounded on purpose; snprintf truncates, never overflows */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 #endif
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -674,21 +673,6 @@ static void update_latest(struct runner *r) {
   if (symlink(sl + 1, tmp) == 0 && rename(tmp, link) < 0) unlink(tmp);
 }
 
-/* The work directory: temp files of a generator stopped mid-write go with it. */
-static void remove_tmp(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return;
-  struct dirent *e;
-  char p[PATH_MAX + 300];
-  while ((e = readdir(d)))
-    if (e->d_type == DT_REG) {
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      unlink(p);
-    }
-  closedir(d);
-  rmdir(dir);
-}
-
 /* `pocbench report` on the tree, and what came of it in r->report (run.json "report"):
  * "written" (REPORT.md and report.html), "partial" (it failed after writing REPORT.md, so that
  * one is the real report and report.html is missing), "fallback" (no REPORT.md from it: the
@@ -976,7 +960,7 @@ int runner_run(const struct run_opts *o) {
   }
 end:
   runner_prom_stop(r);
-  remove_tmp(r->tmp);
+  fs_remove_work_dir(r->tmp);
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
 

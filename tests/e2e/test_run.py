@@ -853,3 +853,67 @@ def test_repeat_runs_each_scenario_n_times_interleaved_across_contenders(tmp_pat
         assert docs[a]["ended"] <= docs[b]["started"], (a, docs[a], b, docs[b])
     run = load_json(out / "run.json")
     assert [(s["service"], s["repeat"]) for s in run["scenarios"]] == order, run["scenarios"]
+
+
+def test_sigint_in_the_capacity_phase_leaves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C while the capacity search runs after the study: exit 105, the phase recorded as
+    interrupted, the study's results kept, and no service, generator, cgroup or temp dir left."""
+    app = tiny_app(tmp_path / "apps")
+    out = tmp_path / "capint"
+    log = tmp_path / "run.log"
+    with open(log, "w") as f:
+        proc = subprocess.Popen(
+            [
+                str(POCBENCH),
+                "run",
+                "--apps-dir",
+                str(app.parent),
+                "--services",
+                "tiny",
+                "--endpoints",
+                "/health",
+                "--tests",
+                "load",
+                "--scale",
+                "0.02",
+                "--warmup",
+                "0",
+                "--no-verify",
+                "--no-report",
+                "--capacity-step",
+                "1s",
+                "--out",
+                str(out),
+            ],
+            cwd=ROOT,
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and "steps from" not in log.read_text():
+                assert proc.poll() is None, log.read_text()
+                time.sleep(0.1)
+            assert "steps from" in log.read_text(), "the capacity search did not start in 90 s"
+            time.sleep(1.5)  # inside a step: its service and load are running
+            assert own_processes(out, [app]), "no service of the capacity phase is running"
+            proc.send_signal(signal.SIGINT)
+            rc = proc.wait(timeout=40)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    text = log.read_text()
+    print(text[-3000:])
+    assert rc == 105, text[-2000:]
+    run = load_json(out / "run.json")
+    assert run["capacity"]["status"] == "interrupted", run["capacity"]
+    assert [s["status"] for s in run["scenarios"]] in (["ok"], ["thresholds_crossed"]), run["scenarios"]
+    assert (out / "test-load-results" / "tiny-health.json").exists()
+    assert not cgroup_dirs(run)
+    groups = [Path(b) / "poc-compare" / f"capacity-{proc.pid}" for b in run["cgroup"]["paths"].values()]
+    assert not [g for g in groups if g.exists()], groups
+    assert not own_processes(out, [app]), "processes of the capacity phase left behind"
+    assert not (out / ".tmp-capacity").exists() and not (out / ".tmp").exists()
+    assert not list(out.rglob("*.tmp.*")), "a torn temp file was left"
