@@ -526,10 +526,14 @@ def quota_bound(tmp: str) -> None:
         d.get("limited_by") == "slo" and 0 < cap < 0.5 * n,
         f"quota-bound: capacity {cap} req/s, far below the server's own N = {n}",
     )
+    # the quota is what fails them: every failing step was throttled, the highest in most periods
+    # (a step just above capacity can fail its p99 with a minority of periods throttled: 1 % of
+    # requests waiting out a period is enough; seen at 15 req/s with 40 %)
     failed = [s for s in steps if not s["pass"]]
+    top = max(failed, key=lambda s: s["offered_rps"]) if failed else None
     check(
-        failed and all(s["throttled_share"] >= 0.5 and s["nr_throttled"] > 0 for s in failed),
-        "quota-bound: the failing steps were throttled in most periods",
+        failed and all(s["nr_throttled"] > 0 for s in failed) and top["throttled_share"] >= 0.5,
+        "quota-bound: every failing step was throttled, the highest offered rate in most periods",
     )
     check(
         all(s["cpu_cores"] <= 0.02 for s in steps),
